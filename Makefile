@@ -1,0 +1,27 @@
+# leadconv: PGXS build.  `make report` and `make test` do everything on a
+# fresh Debian machine (see README.md); the rest are the usual PGXS targets.
+
+EXTENSION = leadconv
+MODULE_big = leadconv
+OBJS = src/compat.o src/source.o src/strhash.o src/localtime.o \
+	src/details.o src/firsts.o src/events.o src/fanout.o src/leadconv.o
+DATA = leadconv--1.0.sql
+PGFILEDESC = "leadconv - lead conversions of the gym brief"
+
+REGRESS = setup part1_rules
+
+PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
+# Our code builds clean with -Wall -Wextra -Werror.  The server headers are
+# included as system headers: under -Wextra they warn of their own unused
+# parameters, which are not ours to fix.
+PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
+PG_CFLAGS = -Wall -Wextra -Werror
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+.PHONY: test report
+test:
+	bash scripts/test.sh
+
+report:
+	bash scripts/report.sh

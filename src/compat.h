@@ -1,0 +1,36 @@
+/*
+ * compat.h
+ *		Differences between the PostgreSQL versions leadconv supports (13-17).
+ *
+ * Only 15 is built and tested on this project's machines; the guards keep
+ * the code compiling on the others.
+ */
+#ifndef LEADCONV_COMPAT_H
+#define LEADCONV_COMPAT_H
+
+#include "postgres.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/guc.h"
+
+#if PG_VERSION_NUM < 130000
+#error "leadconv needs PostgreSQL 13 or later"
+#endif
+
+/*
+ * InitMaterializedSRF() appeared in 15.1 (15.0 called it SetSingleFuncCall);
+ * before 15 every set-returning function set up its tuplestore by hand.
+ */
+#if PG_VERSION_NUM < 150000
+extern void lc_init_materialized_srf(FunctionCallInfo fcinfo);
+#define InitMaterializedSRF(fcinfo, flags) lc_init_materialized_srf(fcinfo)
+#elif PG_VERSION_NUM < 150001
+#define InitMaterializedSRF(fcinfo, flags) SetSingleFuncCall(fcinfo, flags)
+#endif
+
+/* MarkGUCPrefixReserved() is 15's name for EmitWarningsOnPlaceholders() */
+#if PG_VERSION_NUM < 150000
+#define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
+#endif
+
+#endif							/* LEADCONV_COMPAT_H */

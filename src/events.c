@@ -1,0 +1,106 @@
+/*
+ * events.c
+ *		A user's Part 1 row: the conversion event and the first purchases of
+ *		each kind (SPEC rules 3, 6 and 7, section 3).
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#include "details.h"
+#include "events.h"
+
+static void
+put_text(Datum *values, bool *nulls, int column, const char *data, uint32 len)
+{
+	values[column] = PointerGetDatum(cstring_to_text_with_len(data, len));
+	nulls[column] = false;
+}
+
+static void
+put_detail(Datum *values, bool *nulls, int column, const LcDetailsValue *v)
+{
+	if (v->shape == LC_VALUE_TEXT)
+	{
+		values[column] = PointerGetDatum(v->value);
+		nulls[column] = false;
+	}
+}
+
+/* The four columns of a first purchase: id, local time, name, source. */
+static void
+put_first(const LcCompute *c, LcKind kind, const LcPurchase *first, pg_tz *tz,
+		  Datum *values, bool *nulls)
+{
+	LcTable		table = kind == LC_KIND_MEMBERSHIP ? LC_MEMBERSHIP : LC_CREDIT_PACK;
+	int			col = EV_FIRST_OF(kind);
+	LcDetails	details;
+
+	put_text(values, nulls, col, lc_purchase_id(first), first->id_len);
+	if (!first->undated)
+	{
+		values[col + 1] = TimestampGetDatum(lc_local_time(first->when, tz));
+		nulls[col + 1] = false;
+	}
+	lc_details_parse(first->details_null ? NULL : lc_purchase_details(first),
+					 first->details_len,
+					 c->sources[table].types[LC_PURCHASE_DETAILS], &details);
+	put_detail(values, nulls, col + 2, &details.name);
+	put_detail(values, nulls, col + 3, &details.source);
+}
+
+/*
+ * Rule 6: the conversion is the earlier first purchase by rule 4; at the
+ * same instant, or both undated, the membership.
+ */
+static int
+conversion_kind(const LcUser *u)
+{
+	const LcPurchase *m = u->first[LC_KIND_MEMBERSHIP];
+	const LcPurchase *cp = u->first[LC_KIND_CREDIT_PACK];
+
+	if (m == NULL)
+		return cp == NULL ? -1 : LC_KIND_CREDIT_PACK;
+	if (cp != NULL && !cp->undated && (m->undated || cp->when < m->when))
+		return LC_KIND_CREDIT_PACK;
+	return LC_KIND_MEMBERSHIP;
+}
+
+void
+lc_event_values(const LcCompute *c, const LcUser *u, Datum *values, bool *nulls)
+{
+	const LcStr *id = lc_record_key(u);
+	pg_tz	   *tz = u->branch ? u->branch->tz : NULL;
+	int			kind;
+	int			i;
+
+	for (i = 0; i < EV_NCOLUMNS; i++)
+		nulls[i] = true;
+
+	put_text(values, nulls, EV_USER_ID, id->data, id->len);
+	if (u->branch_id != NULL)
+		put_text(values, nulls, EV_BRANCH_ID, u->branch_id->data, u->branch_id->len);
+	if (!u->created_null)
+	{
+		values[EV_LOCAL_USER_CREATED_AT] = TimestampGetDatum(lc_local_time(u->created, tz));
+		nulls[EV_LOCAL_USER_CREATED_AT] = false;
+	}
+	for (kind = 0; kind < LC_NKINDS; kind++)
+		if (u->first[kind] != NULL)
+			put_first(c, kind, u->first[kind], tz, values, nulls);
+
+	kind = conversion_kind(u);
+	values[EV_LEAD_STATUS] = CStringGetTextDatum(kind < 0 ? "LEAD" : "CLIENT");
+	nulls[EV_LEAD_STATUS] = false;
+	if (kind < 0)
+		return;
+	values[EV_TYPE] = CStringGetTextDatum(kind == LC_KIND_MEMBERSHIP ?
+										  "MEMBERSHIP" : "USER_CREDIT");
+	nulls[EV_TYPE] = false;
+	for (i = 0; i < 4; i++)
+	{
+		values[EV_ID + i] = values[EV_FIRST_OF(kind) + i];
+		nulls[EV_ID + i] = nulls[EV_FIRST_OF(kind) + i];
+	}
+}

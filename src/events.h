@@ -1,0 +1,43 @@
+/*
+ * events.h
+ *		A user's Part 1 row: the conversion event and the first purchases of
+ *		each kind (SPEC rules 3, 6 and 7, section 3).
+ */
+#ifndef LEADCONV_EVENTS_H
+#define LEADCONV_EVENTS_H
+
+#include "postgres.h"
+
+#include "firsts.h"
+
+/* The columns of leadconv_client_events(), in order. */
+typedef enum LcEventColumn
+{
+	EV_USER_ID,
+	EV_BRANCH_ID,
+	EV_LOCAL_USER_CREATED_AT,
+	EV_LEAD_STATUS,
+	EV_TYPE,
+	EV_ID,
+	EV_LOCAL_AT,
+	EV_NAME,
+	EV_SOURCE,
+	EV_MEMBERSHIP_ID,
+	EV_MEMBERSHIP_LOCAL_AT,
+	EV_MEMBERSHIP_NAME,
+	EV_MEMBERSHIP_SOURCE,
+	EV_CREDIT_PACK_ID,
+	EV_CREDIT_PACK_LOCAL_AT,
+	EV_CREDIT_PACK_NAME,
+	EV_CREDIT_PACK_SOURCE,
+	EV_NCOLUMNS
+} LcEventColumn;
+
+/* Where each kind's four columns (id, local time, name, source) start. */
+#define EV_FIRST_OF(kind) \
+	((kind) == LC_KIND_MEMBERSHIP ? EV_MEMBERSHIP_ID : EV_CREDIT_PACK_ID)
+
+extern void lc_event_values(const LcCompute *c, const LcUser *user,
+							Datum *values, bool *nulls);
+
+#endif							/* LEADCONV_EVENTS_H */

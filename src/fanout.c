@@ -1,0 +1,170 @@
+/*
+ * fanout.c
+ *		Part 2: a user's rows under each conversion filter (SPEC section 3).
+ *
+ * Everything Part 2 says of a user is in the user's Part 1 row: the
+ * MEMBERSHIP row is the first membership's columns, the USER_CREDIT row the
+ * first credit pack's, the ALL row the conversion columns.  So Part 2 is a
+ * fan-out of Part 1 rows, whether computed here or read from a table.
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+
+#include "events.h"
+#include "fanout.h"
+#include "source.h"
+
+/* filter text, case and surrounding spaces ignored; NULL means all three */
+int
+lc_filter_parse(text *filter)
+{
+	char	   *s;
+	char	   *end;
+
+	if (filter == NULL)
+		return LC_FILTER_EVERY;
+	s = text_to_cstring(filter);
+	while (*s == ' ')
+		s++;
+	end = s + strlen(s);
+	while (end > s && end[-1] == ' ')
+		*--end = '\0';
+	if (pg_strcasecmp(s, "MEMBERSHIP") == 0)
+		return LC_FILTER_MEMBERSHIP;
+	if (pg_strcasecmp(s, "USER_CREDIT") == 0)
+		return LC_FILTER_USER_CREDIT;
+	if (pg_strcasecmp(s, "ALL") == 0)
+		return LC_FILTER_ALL;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid conversion filter \"%s\"", text_to_cstring(filter)),
+			 errhint("Valid filters are MEMBERSHIP, USER_CREDIT and ALL, or NULL for all three.")));
+	return 0;					/* keep the compiler quiet */
+}
+
+/* The row of one kind's filter: that kind's first purchase as the event. */
+static void
+put_kind_row(Tuplestorestate *store, TupleDesc desc, const Datum *event,
+			 const bool *event_nulls, int first, const char *label,
+			 bool leads_in_every_filter)
+{
+	Datum		values[P2_NCOLUMNS];
+	bool		nulls[P2_NCOLUMNS];
+	bool		client = !event_nulls[first];
+	int			i;
+
+	if (!client && !leads_in_every_filter)
+		return;
+	for (i = EV_USER_ID; i <= EV_LOCAL_USER_CREATED_AT; i++)
+	{
+		values[i] = event[i];
+		nulls[i] = event_nulls[i];
+	}
+	values[EV_LEAD_STATUS] = CStringGetTextDatum(client ? "CLIENT" : "LEAD");
+	nulls[EV_LEAD_STATUS] = false;
+	values[EV_TYPE] = CStringGetTextDatum(label);
+	nulls[EV_TYPE] = !client;
+	for (i = 0; i < 4; i++)
+	{
+		values[EV_ID + i] = event[first + i];
+		nulls[EV_ID + i] = !client || event_nulls[first + i];
+	}
+	values[P2_FILTER] = CStringGetTextDatum(label);
+	nulls[P2_FILTER] = false;
+	tuplestore_putvalues(store, desc, values, nulls);
+}
+
+/* The ALL row: the Part 1 conversion, with CREDIT_PACK read as USER_CREDIT. */
+static void
+put_all_row(Tuplestorestate *store, TupleDesc desc, const Datum *event,
+			const bool *event_nulls)
+{
+	Datum		values[P2_NCOLUMNS];
+	bool		nulls[P2_NCOLUMNS];
+
+	memcpy(values, event, sizeof(Datum) * P2_FILTER);
+	memcpy(nulls, event_nulls, sizeof(bool) * P2_FILTER);
+	if (!nulls[EV_TYPE])
+	{
+		text	   *type = DatumGetTextPP(values[EV_TYPE]);
+
+		if (VARSIZE_ANY_EXHDR(type) == strlen("CREDIT_PACK") &&
+			memcmp(VARDATA_ANY(type), "CREDIT_PACK", strlen("CREDIT_PACK")) == 0)
+			values[EV_TYPE] = CStringGetTextDatum("USER_CREDIT");
+	}
+	values[P2_FILTER] = CStringGetTextDatum("ALL");
+	nulls[P2_FILTER] = false;
+	tuplestore_putvalues(store, desc, values, nulls);
+}
+
+/*
+ * Part 2 rows of one Part 1 row: MEMBERSHIP and USER_CREDIT when the user
+ * has that kind of purchase (or always, leads_in_every_filter), ALL always.
+ */
+void
+lc_fanout(Tuplestorestate *store, TupleDesc desc, const Datum *event,
+		  const bool *event_nulls, int filters, bool leads_in_every_filter)
+{
+	if (filters & LC_FILTER_MEMBERSHIP)
+		put_kind_row(store, desc, event, event_nulls, EV_MEMBERSHIP_ID,
+					 "MEMBERSHIP", leads_in_every_filter);
+	if (filters & LC_FILTER_USER_CREDIT)
+		put_kind_row(store, desc, event, event_nulls, EV_CREDIT_PACK_ID,
+					 "USER_CREDIT", leads_in_every_filter);
+	if (filters & LC_FILTER_ALL)
+		put_all_row(store, desc, event, event_nulls);
+}
+
+/* The columns of a Part 1 table, as leadconv_client_events() returns them. */
+static const LcColumnSpec part1_columns[EV_NCOLUMNS] = {
+	{"user_id", LC_COL_ID},
+	{"branch_id", LC_COL_ID},
+	{"local_user_created_at", LC_COL_TIMESTAMP},
+	{"lead_status", LC_COL_TEXT},
+	{"client_conversion_event_type", LC_COL_TEXT},
+	{"client_conversion_event_id", LC_COL_ID},
+	{"client_conversion_event_local_created_at", LC_COL_TIMESTAMP},
+	{"client_conversion_event_name", LC_COL_TEXT},
+	{"client_conversion_event_source", LC_COL_TEXT},
+	{"first_user_membership_id", LC_COL_ID},
+	{"first_local_membership_purchased_at", LC_COL_TIMESTAMP},
+	{"first_membership_name", LC_COL_TEXT},
+	{"first_membership_source", LC_COL_TEXT},
+	{"first_credit_pack_id", LC_COL_ID},
+	{"first_local_credit_pack_purchased_at", LC_COL_TIMESTAMP},
+	{"first_credit_pack_name", LC_COL_TEXT},
+	{"first_credit_pack_source", LC_COL_TEXT},
+};
+
+typedef struct LcFanoutFrom
+{
+	Tuplestorestate *store;
+	TupleDesc	desc;
+	int			filters;
+	bool		leads_in_every_filter;
+} LcFanoutFrom;
+
+static bool
+fanout_row(Datum *values, bool *nulls, void *arg)
+{
+	LcFanoutFrom *f = arg;
+
+	lc_fanout(f->store, f->desc, values, nulls, f->filters, f->leads_in_every_filter);
+	return true;
+}
+
+/* Part 2 from every row of relid, a table shaped like Part 1. */
+void
+lc_fanout_from(Oid relid, Tuplestorestate *store, TupleDesc desc, int filters,
+			   bool leads_in_every_filter)
+{
+	LcSourceTable t;
+	StringInfoData query;
+	LcFanoutFrom f = {store, desc, filters, leads_in_every_filter};
+
+	lc_relation_check(&t, relid, part1_columns, EV_NCOLUMNS);
+	initStringInfo(&query);
+	lc_source_select(&query, &t);
+	lc_scan(query.data, 0, NULL, NULL, fanout_row, &f);
+}

@@ -1,0 +1,176 @@
+/*
+ * leadconv.c
+ *		The SQL-callable functions of leadconv, and its settings.
+ *
+ * Each function finds its sources with the caller's search_path, then runs
+ * every internal query with search_path pinned (source.c), in one SPI
+ * connection, writing rows into the tuplestore of materialize mode.
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+
+#include "compat.h"
+#include "events.h"
+#include "fanout.h"
+#include "firsts.h"
+#include "source.h"
+
+PG_MODULE_MAGIC;
+
+/* leadconv.work_mem, in kB: what one pass over the sources may hold */
+static int	lc_work_mem = 131072;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	DefineCustomStringVariable("leadconv.source_schema",
+							   "Schema of the source tables; empty finds them through search_path.",
+							   NULL,
+							   &lc_source_schema,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   NULL, NULL, NULL);
+	DefineCustomIntVariable("leadconv.work_mem",
+							"Memory one pass over the source tables may use for its users.",
+							"When the users would need more, they are split by hash into several passes.",
+							&lc_work_mem,
+							131072,
+							1024,
+							MAX_KILOBYTES,
+							PGC_USERSET,
+							GUC_UNIT_KB,
+							NULL, NULL, NULL);
+	MarkGUCPrefixReserved("leadconv");
+}
+
+/* Where the rows of a call go. */
+typedef struct LcOutput
+{
+	ReturnSetInfo *rsinfo;
+	MemoryContext rowcxt;		/* reset after each user */
+	int			filters;		/* Part 2 only */
+	bool		leads_in_every_filter;
+} LcOutput;
+
+static void
+emit_event(const LcCompute *c, const LcUser *user, void *arg)
+{
+	LcOutput   *out = arg;
+	Datum		values[EV_NCOLUMNS];
+	bool		nulls[EV_NCOLUMNS];
+	MemoryContext oldcxt = MemoryContextSwitchTo(out->rowcxt);
+
+	lc_event_values(c, user, values, nulls);
+	tuplestore_putvalues(out->rsinfo->setResult, out->rsinfo->setDesc, values, nulls);
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextReset(out->rowcxt);
+}
+
+static void
+emit_lead_conversions(const LcCompute *c, const LcUser *user, void *arg)
+{
+	LcOutput   *out = arg;
+	Datum		values[EV_NCOLUMNS];
+	bool		nulls[EV_NCOLUMNS];
+	MemoryContext oldcxt = MemoryContextSwitchTo(out->rowcxt);
+
+	lc_event_values(c, user, values, nulls);
+	lc_fanout(out->rsinfo->setResult, out->rsinfo->setDesc, values, nulls,
+			  out->filters, out->leads_in_every_filter);
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextReset(out->rowcxt);
+}
+
+/* Compute the users (all, or user_ids) into the call's tuplestore. */
+static void
+compute(FunctionCallInfo fcinfo, ArrayType *user_ids, LcUserFn emit, LcOutput *out)
+{
+	LcCompute	c;
+	MemoryContext oldcxt;
+	int			nestlevel;
+
+	InitMaterializedSRF(fcinfo, 0);
+	out->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	memset(&c, 0, sizeof(c));
+	c.cxt = AllocSetContextCreate(CurrentMemoryContext, "leadconv call",
+								  ALLOCSET_DEFAULT_SIZES);
+	c.user_ids = user_ids;
+	c.budget = (Size) lc_work_mem * 1024;
+	c.emit = emit;
+	c.emit_arg = out;
+	out->rowcxt = AllocSetContextCreate(c.cxt, "leadconv row", ALLOCSET_DEFAULT_SIZES);
+
+	oldcxt = MemoryContextSwitchTo(c.cxt);
+	lc_sources_resolve(c.sources);
+	MemoryContextSwitchTo(oldcxt);
+
+	SPI_connect();
+	nestlevel = lc_pin_search_path();
+	lc_compute(&c);
+	elog(DEBUG1, "leadconv: computed in %d pass(es)", c.passes);
+	lc_unpin_search_path(nestlevel);
+	SPI_finish();
+	MemoryContextDelete(c.cxt);
+}
+
+PG_FUNCTION_INFO_V1(leadconv_client_events);
+Datum
+leadconv_client_events(PG_FUNCTION_ARGS)
+{
+	LcOutput	out = {0};
+
+	compute(fcinfo, NULL, emit_event, &out);
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(leadconv_client_events_for);
+Datum
+leadconv_client_events_for(PG_FUNCTION_ARGS)
+{
+	LcOutput	out = {0};
+
+	compute(fcinfo, PG_GETARG_ARRAYTYPE_P(0), emit_event, &out);
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(leadconv_lead_conversions);
+Datum
+leadconv_lead_conversions(PG_FUNCTION_ARGS)
+{
+	LcOutput	out = {0};
+
+	out.filters = lc_filter_parse(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0));
+	out.leads_in_every_filter = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+	compute(fcinfo, NULL, emit_lead_conversions, &out);
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(leadconv_lead_conversions_from);
+Datum
+leadconv_lead_conversions_from(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	int			filters = lc_filter_parse(PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1));
+	bool		leads_in_every_filter = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int			nestlevel;
+
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	nestlevel = lc_pin_search_path();
+	lc_fanout_from(relid, rsinfo->setResult, rsinfo->setDesc, filters,
+				   leads_in_every_filter);
+	lc_unpin_search_path(nestlevel);
+	SPI_finish();
+	return (Datum) 0;
+}

@@ -1,0 +1,347 @@
+/*
+ * source.c
+ *		Finding and checking the source tables (SPEC section 1), and reading
+ *		them through SPI cursors in batches.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "source.h"
+
+/* leadconv.source_schema: where the sources live; empty means search_path */
+char	   *lc_source_schema = NULL;
+
+static const LcColumnSpec branch_columns[] = {
+	{"branch_id", LC_COL_ID},
+	{"timezone_id", LC_COL_TEXT},
+	{"created_at", LC_COL_TIME},
+};
+
+static const LcColumnSpec user_columns[] = {
+	{"user_id", LC_COL_ID},
+	{"branch_id", LC_COL_ID},
+	{"created_at", LC_COL_TIME},
+};
+
+static const LcColumnSpec membership_columns[] = {
+	{"user_id", LC_COL_ID},
+	{"membership_id", LC_COL_ID},
+	{"membership_purchased_at", LC_COL_TIME},
+	{"created_at", LC_COL_TIME},
+	{"membership_purchase_details", LC_COL_DETAILS},
+};
+
+static const LcColumnSpec credit_pack_columns[] = {
+	{"user_id", LC_COL_ID},
+	{"credit_pack_id", LC_COL_ID},
+	{"credit_pack_purchased_at", LC_COL_TIME},
+	{"created_at", LC_COL_TIME},
+	{"credit_pack_purchase_details", LC_COL_DETAILS},
+};
+
+#define LC_TABLE_SPEC(name, cols) {name, cols, lengthof(cols)}
+
+static const struct
+{
+	const char *name;
+	const LcColumnSpec *columns;
+	int			ncolumns;
+}			table_specs[LC_NTABLES] = {
+	LC_TABLE_SPEC("dim_branch", branch_columns),
+	LC_TABLE_SPEC("dim_user", user_columns),
+	LC_TABLE_SPEC("fct_membership_purchases", membership_columns),
+	LC_TABLE_SPEC("fct_credit_pack_purchases", credit_pack_columns),
+};
+
+/* Rows fetched from a cursor at a time: enough to amortise the fetch. */
+#define LC_BATCH_ROWS 2000
+
+static Oid
+find_table(const char *name)
+{
+	Oid			relid;
+
+	if (lc_source_schema != NULL && lc_source_schema[0] != '\0')
+	{
+		Oid			nsp = get_namespace_oid(lc_source_schema, true);
+
+		if (!OidIsValid(nsp))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_SCHEMA_NAME),
+					 errmsg("schema \"%s\" does not exist", lc_source_schema),
+					 errdetail("leadconv.source_schema names it as the schema of the source tables."),
+					 errhint("Create the schema, or RESET leadconv.source_schema to find the tables through search_path.")));
+		relid = get_relname_relid(name, nsp);
+		if (!OidIsValid(relid))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("relation \"%s.%s\" does not exist", lc_source_schema, name),
+					 errdetail("leadconv reads the brief's table %s from the schema named by leadconv.source_schema.", name),
+					 errhint("Create the table in that schema, or change leadconv.source_schema.")));
+	}
+	else
+	{
+		relid = RelnameGetRelid(name);
+		if (!OidIsValid(relid))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("relation \"%s\" does not exist", name),
+					 errdetail("leadconv reads the brief's table %s through search_path.", name),
+					 errhint("Create the table, put its schema on search_path, or set leadconv.source_schema to its schema.")));
+	}
+	return relid;
+}
+
+static const char *
+kind_types(LcColumnKind kind)
+{
+	switch (kind)
+	{
+		case LC_COL_ID:
+			return "a text type (text, varchar) or uuid";
+		case LC_COL_TEXT:
+			return "a text type (text, varchar)";
+		case LC_COL_TIME:
+			return "timestamp, timestamptz or date";
+		case LC_COL_TIMESTAMP:
+			return "timestamp (without time zone)";
+		case LC_COL_DETAILS:
+			return "json, jsonb or a text type";
+	}
+	return NULL;				/* keep the compiler quiet */
+}
+
+static bool
+kind_accepts(LcColumnKind kind, Oid type)
+{
+	char		category;
+	bool		preferred;
+
+	get_type_category_preferred(type, &category, &preferred);
+	switch (kind)
+	{
+		case LC_COL_ID:
+			return category == TYPCATEGORY_STRING || type == UUIDOID;
+		case LC_COL_TEXT:
+			return category == TYPCATEGORY_STRING;
+		case LC_COL_TIME:
+			return type == TIMESTAMPOID || type == TIMESTAMPTZOID || type == DATEOID;
+		case LC_COL_TIMESTAMP:
+			return type == TIMESTAMPOID;
+		case LC_COL_DETAILS:
+			return category == TYPCATEGORY_STRING || type == JSONOID || type == JSONBOID;
+	}
+	return false;
+}
+
+/*
+ * Check that relation relid has the given columns with acceptable types, and
+ * describe it in *t.  Errors name the relation and column, with a hint.
+ */
+void
+lc_relation_check(LcSourceTable *t, Oid relid, const LcColumnSpec *columns,
+				  int ncolumns)
+{
+	const char *relname = get_rel_name(relid);
+	int			i;
+
+	Assert(ncolumns <= LC_MAX_COLUMNS);
+	t->relid = relid;
+	t->columns = columns;
+	t->ncolumns = ncolumns;
+	t->qualname = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+											 relname);
+	for (i = 0; i < ncolumns; i++)
+	{
+		AttrNumber	attnum = get_attnum(relid, columns[i].name);
+		Oid			type;
+
+		if (attnum <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of relation \"%s\" does not exist",
+							columns[i].name, relname),
+					 errhint("leadconv needs the column %s of %s, of %s.",
+							 columns[i].name, relname, kind_types(columns[i].kind))));
+		type = getBaseType(get_atttype(relid, attnum));
+		if (!kind_accepts(columns[i].kind, type))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of relation \"%s\" has unsupported type %s",
+							columns[i].name, relname, format_type_be(type)),
+					 errdetail("leadconv reads %s as %s.",
+							   columns[i].name, kind_types(columns[i].kind)),
+					 errhint("Change the column's type, or read the table through a view that casts it.")));
+		t->types[i] = type;
+	}
+}
+
+/* Find and check the four source tables, with the caller's search_path. */
+void
+lc_sources_resolve(LcSourceTable *tables)
+{
+	int			i;
+
+	for (i = 0; i < LC_NTABLES; i++)
+	{
+		tables[i].name = table_specs[i].name;
+		lc_relation_check(&tables[i], find_table(table_specs[i].name),
+						  table_specs[i].columns, table_specs[i].ncolumns);
+	}
+}
+
+/*
+ * Append "SELECT <columns> FROM <table> s" to buf.  Ids and texts are read as
+ * text whatever their type; times and json/jsonb details come raw, their
+ * meaning being decided in C so that no session setting (TimeZone) enters.
+ */
+void
+lc_source_select(StringInfo buf, const LcSourceTable *t)
+{
+	int			i;
+
+	appendStringInfoString(buf, "SELECT ");
+	for (i = 0; i < t->ncolumns; i++)
+	{
+		bool		as_text = t->columns[i].kind == LC_COL_ID ||
+			t->columns[i].kind == LC_COL_TEXT ||
+			(t->columns[i].kind == LC_COL_DETAILS &&
+			 t->types[i] != JSONOID && t->types[i] != JSONBOID);
+
+		appendStringInfo(buf, "%ss.%s%s", i > 0 ? ", " : "",
+						 quote_identifier(t->columns[i].name),
+						 as_text ? "::pg_catalog.text" : "");
+	}
+	appendStringInfo(buf, " FROM %s s", t->qualname);
+}
+
+/*
+ * Internal queries run with search_path pinned to pg_catalog, so that no
+ * object another role puts earlier on the caller's path (a function or an
+ * operator named like one we use) can change what they compute.  Sources are
+ * resolved before pinning and always named schema-qualified.
+ */
+int
+lc_pin_search_path(void)
+{
+	int			nestlevel = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return nestlevel;
+}
+
+void
+lc_unpin_search_path(int nestlevel)
+{
+	AtEOXact_GUC(true, nestlevel);
+}
+
+/*
+ * Kept SPI plans, keyed by query text.  The text names every table, column
+ * and type it was built from, so a changed source gives a new key; a kept
+ * plan itself is revalidated by PostgreSQL's plan cache after any DDL on what
+ * it reads.  The cache is small and emptied when full.
+ */
+#define LC_PLAN_CACHE_SIZE 32
+
+typedef struct LcCachedPlan
+{
+	char	   *query;
+	SPIPlanPtr	plan;
+} LcCachedPlan;
+
+static LcCachedPlan plan_cache[LC_PLAN_CACHE_SIZE];
+static int	plan_cache_used = 0;
+
+static SPIPlanPtr
+cached_plan(const char *query, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan;
+	int			i;
+
+	for (i = 0; i < plan_cache_used; i++)
+		if (strcmp(plan_cache[i].query, query) == 0)
+			return plan_cache[i].plan;
+
+	plan = SPI_prepare(query, nargs, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s",
+			 query, SPI_result_code_string(SPI_result));
+	if (plan_cache_used == LC_PLAN_CACHE_SIZE)
+	{
+		for (i = 0; i < plan_cache_used; i++)
+		{
+			SPI_freeplan(plan_cache[i].plan);
+			pfree(plan_cache[i].query);
+		}
+		plan_cache_used = 0;
+	}
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	plan_cache[plan_cache_used].query = MemoryContextStrdup(TopMemoryContext, query);
+	plan_cache[plan_cache_used].plan = plan;
+	plan_cache_used++;
+	return plan;
+}
+
+/*
+ * Run query (with non-NULL args) through a cursor, calling fn for each row.
+ * Rows come in batches, so memory does not grow with the table; anything fn
+ * keeps it must copy, as each batch is freed after use.
+ */
+void
+lc_scan(const char *query, int nargs, Oid *argtypes, Datum *args,
+		LcRowFn fn, void *arg)
+{
+	Portal		portal;
+	MemoryContext rowcxt;
+	MemoryContext oldcxt;
+	Datum	   *values = NULL;
+	bool	   *nulls = NULL;
+	bool		more = true;
+
+	portal = SPI_cursor_open(NULL, cached_plan(query, nargs, argtypes),
+							 args, NULL, true);
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "leadconv scan rows",
+								   ALLOCSET_DEFAULT_SIZES);
+	while (more)
+	{
+		SPITupleTable *tuptable;
+		uint64		nrows;
+		uint64		i;
+
+		SPI_cursor_fetch(portal, true, LC_BATCH_ROWS);
+		tuptable = SPI_tuptable;
+		nrows = SPI_processed;
+		if (nrows == 0)
+			break;
+		if (values == NULL)
+		{
+			values = palloc(tuptable->tupdesc->natts * sizeof(Datum));
+			nulls = palloc(tuptable->tupdesc->natts * sizeof(bool));
+		}
+		oldcxt = MemoryContextSwitchTo(rowcxt);
+		for (i = 0; i < nrows && more; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			heap_deform_tuple(tuptable->vals[i], tuptable->tupdesc, values, nulls);
+			more = fn(values, nulls, arg);
+		}
+		MemoryContextSwitchTo(oldcxt);
+		MemoryContextReset(rowcxt);
+		SPI_freetuptable(tuptable);
+	}
+	SPI_cursor_close(portal);
+	MemoryContextDelete(rowcxt);
+}

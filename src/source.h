@@ -1,0 +1,81 @@
+/*
+ * source.h
+ *		Finding and checking the source tables, and reading them.
+ */
+#ifndef LEADCONV_SOURCE_H
+#define LEADCONV_SOURCE_H
+
+#include "postgres.h"
+#include "lib/stringinfo.h"
+
+/* The four tables of the brief that leadconv reads (SPEC section 1). */
+typedef enum LcTable
+{
+	LC_BRANCH,
+	LC_USER,
+	LC_MEMBERSHIP,
+	LC_CREDIT_PACK,
+	LC_NTABLES
+} LcTable;
+
+/* What a column holds decides which types it may have. */
+typedef enum LcColumnKind
+{
+	LC_COL_ID,					/* text-like or uuid, read as text */
+	LC_COL_TEXT,				/* text-like, read as text */
+	LC_COL_TIME,				/* timestamp, timestamptz or date, read raw */
+	LC_COL_TIMESTAMP,			/* timestamp only (a local time), read raw */
+	LC_COL_DETAILS				/* json or jsonb read raw, text-like as text */
+} LcColumnKind;
+
+typedef struct LcColumnSpec
+{
+	const char *name;
+	LcColumnKind kind;
+} LcColumnSpec;
+
+#define LC_MAX_COLUMNS 17
+
+/* A table leadconv reads, as found in the catalog for this call. */
+typedef struct LcSourceTable
+{
+	const char *name;			/* name we looked for */
+	const LcColumnSpec *columns;
+	int			ncolumns;
+	Oid			relid;
+	char	   *qualname;		/* quoted schema.table */
+	Oid			types[LC_MAX_COLUMNS];	/* base type of each column */
+} LcSourceTable;
+
+/* Column positions within each source's select list. */
+enum
+{
+	LC_BRANCH_ID, LC_BRANCH_ZONE, LC_BRANCH_CREATED
+};
+enum
+{
+	LC_USER_ID, LC_USER_BRANCH, LC_USER_CREATED
+};
+enum
+{
+	LC_PURCHASE_USER, LC_PURCHASE_ID, LC_PURCHASE_AT, LC_PURCHASE_CREATED,
+	LC_PURCHASE_DETAILS
+};
+
+extern char *lc_source_schema;
+
+extern void lc_sources_resolve(LcSourceTable *tables);
+extern void lc_relation_check(LcSourceTable *t, Oid relid,
+							  const LcColumnSpec *columns, int ncolumns);
+extern void lc_source_select(StringInfo buf, const LcSourceTable *t);
+
+extern int	lc_pin_search_path(void);
+extern void lc_unpin_search_path(int nestlevel);
+
+/* Called for each row a scan reads; returning false stops the scan. */
+typedef bool (*LcRowFn) (Datum *values, bool *nulls, void *arg);
+
+extern void lc_scan(const char *query, int nargs, Oid *argtypes, Datum *args,
+					LcRowFn fn, void *arg);
+
+#endif							/* LEADCONV_SOURCE_H */
