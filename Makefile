@@ -8,7 +8,8 @@ OBJS = src/compat.o src/source.o src/strhash.o src/localtime.o \
 DATA = leadconv--1.0.sql
 PGFILEDESC = "leadconv - lead conversions of the gym brief"
 
-REGRESS = setup part1_rules
+REGRESS = setup part1_users part1_zones part1_firsts part1_details part1_types \
+	part1_values part1_errors glofox
 
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 # Our code builds clean with -Wall -Wextra -Werror.  The server headers are

@@ -1,0 +1,44 @@
+# Shared by the scripts behind `make test`, `make report` and friends.
+# Sourced, not run.
+
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+export PG_CONFIG
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# Debian packages the project needs, installed when missing (as root).
+need_packages() {
+    local missing=() p
+    for p in postgresql-15 postgresql-server-dev-15 postgresql-common make gcc "$@"; do
+        dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+    done
+    if ((${#missing[@]})); then
+        step "installing ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+}
+
+# A killed pg_virtualenv run as root leaves cluster 15/regress behind, and
+# every later run refuses to start.  Ours use -t (a temporary directory),
+# but clear a stale one anyway.
+clear_stale_cluster() {
+    if [ -d /etc/postgresql/15/regress ]; then
+        step "removing a stale 15/regress cluster"
+        pg_dropcluster 15 regress --stop 2>/dev/null || true
+        rm -rf /etc/postgresql/15/regress /var/lib/postgresql/15/regress
+    fi
+}
+
+# Build with -Wall -Wextra -Werror (set in the Makefile) and install.
+build_install() {
+    step "building and installing leadconv"
+    make -s clean
+    make -s
+    make -s install
+}
+
+# Run a command against a throwaway cluster with PG* variables set.
+with_cluster() {
+    pg_virtualenv -t -v 15 "$@"
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# make test: every test, on a fresh Debian machine, as root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/common.sh
+
+need_packages
+clear_stale_cluster
+build_install
+
+step "regression and isolation tests (make installcheck)"
+rm -f regression.diffs
+if ! with_cluster make -s installcheck; then
+    [ -f regression.diffs ] && cat regression.diffs
+    exit 1
+fi
+step "all tests passed"
