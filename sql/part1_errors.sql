@@ -35,6 +35,14 @@ ALTER TABLE dim_branch DROP COLUMN timezone_id;
 SELECT * FROM lc_test.error_of('SELECT * FROM leadconv_client_events()');
 ALTER TABLE dim_branch ADD COLUMN timezone_id text;
 
+-- all four tables come from one schema: a look-alike table in a schema
+-- earlier on search_path is not mixed in
+CREATE SCHEMA t_lookalike;
+CREATE TABLE t_lookalike.dim_user (user_id text, branch_id text, created_at timestamp);
+INSERT INTO t_lookalike.dim_user VALUES ('intruder', NULL, '2024-01-01');
+SET search_path = t_lookalike, t_errors, public;
+SELECT count(*) FROM leadconv_client_events() WHERE user_id = 'intruder';
+
 -- no sources on search_path at all
 SET search_path = public;
 SELECT * FROM lc_test.error_of('SELECT * FROM leadconv_client_events()');

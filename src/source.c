@@ -65,10 +65,19 @@ static const struct
 /* Rows fetched from a cursor at a time: enough to amortise the fetch. */
 #define LC_BATCH_ROWS 2000
 
+/*
+ * The schema the sources are read from: the one leadconv.source_schema names,
+ * or the first schema on search_path that has all four tables.  Taking all
+ * four from one schema means a single look-alike table earlier on the path
+ * is never mixed in.  When no schema has all four, the first schema that has
+ * some of them, so that the error names what it lacks; else InvalidOid.
+ */
 static Oid
-find_table(const char *name)
+sources_schema(void)
 {
-	Oid			relid;
+	List	   *path;
+	ListCell   *lc;
+	Oid			partial = InvalidOid;
 
 	if (lc_source_schema != NULL && lc_source_schema[0] != '\0')
 	{
@@ -80,25 +89,50 @@ find_table(const char *name)
 					 errmsg("schema \"%s\" does not exist", lc_source_schema),
 					 errdetail("leadconv.source_schema names it as the schema of the source tables."),
 					 errhint("Create the schema, or RESET leadconv.source_schema to find the tables through search_path.")));
-		relid = get_relname_relid(name, nsp);
-		if (!OidIsValid(relid))
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_TABLE),
-					 errmsg("relation \"%s.%s\" does not exist", lc_source_schema, name),
-					 errdetail("leadconv reads the brief's table %s from the schema named by leadconv.source_schema.", name),
-					 errhint("Create the table in that schema, or change leadconv.source_schema.")));
+		return nsp;
 	}
-	else
+
+	path = fetch_search_path(true);
+	foreach(lc, path)
 	{
-		relid = RelnameGetRelid(name);
-		if (!OidIsValid(relid))
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_TABLE),
-					 errmsg("relation \"%s\" does not exist", name),
-					 errdetail("leadconv reads the brief's table %s through search_path.", name),
-					 errhint("Create the table, put its schema on search_path, or set leadconv.source_schema to its schema.")));
+		Oid			nsp = lfirst_oid(lc);
+		int			found = 0;
+		int			i;
+
+		for (i = 0; i < LC_NTABLES; i++)
+			if (OidIsValid(get_relname_relid(table_specs[i].name, nsp)))
+				found++;
+		if (found == LC_NTABLES)
+			return nsp;
+		if (found > 0 && !OidIsValid(partial))
+			partial = nsp;
 	}
-	return relid;
+	return partial;
+}
+
+static Oid
+find_table(const char *name, Oid nsp)
+{
+	Oid			relid = OidIsValid(nsp) ? get_relname_relid(name, nsp) : InvalidOid;
+	bool		by_setting = lc_source_schema != NULL && lc_source_schema[0] != '\0';
+
+	if (OidIsValid(relid))
+		return relid;
+	if (!OidIsValid(nsp))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"%s\" does not exist", name),
+				 errdetail("No schema on search_path has the source tables of leadconv."),
+				 errhint("Create the tables, put their schema on search_path, or set leadconv.source_schema to it.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_TABLE),
+			 errmsg("relation \"%s.%s\" does not exist", get_namespace_name(nsp), name),
+			 by_setting ?
+			 errdetail("leadconv reads its four source tables from the schema named by leadconv.source_schema.") :
+			 errdetail("leadconv reads its four source tables from one schema: the first on search_path that has all four.  No schema has all four; %s has some of them.",
+					   get_namespace_name(nsp)),
+			 errhint("Create the missing table there, or set leadconv.source_schema to the schema of the tables.")));
+	return InvalidOid;			/* keep the compiler quiet */
 }
 
 static const char *
@@ -189,12 +223,13 @@ lc_relation_check(LcSourceTable *t, Oid relid, const LcColumnSpec *columns,
 void
 lc_sources_resolve(LcSourceTable *tables)
 {
+	Oid			nsp = sources_schema();
 	int			i;
 
 	for (i = 0; i < LC_NTABLES; i++)
 	{
 		tables[i].name = table_specs[i].name;
-		lc_relation_check(&tables[i], find_table(table_specs[i].name),
+		lc_relation_check(&tables[i], find_table(table_specs[i].name, nsp),
 						  table_specs[i].columns, table_specs[i].ncolumns);
 	}
 }
