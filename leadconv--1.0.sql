@@ -74,3 +74,114 @@ LANGUAGE C STABLE PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION leadconv_lead_conversions_from(regclass, text, boolean) IS
 'Part 2 computed from a table shaped like Part 1 (CREDIT_PACK read as USER_CREDIT)';
+
+-- Per-gym definition of a conversion (SPEC section 4): a branch counts
+-- MEMBERSHIP, USER_CREDIT or ALL purchases; a branch without a row, ALL.
+CREATE TABLE leadconv_branch_policy (
+    branch_id text PRIMARY KEY,
+    conversion_filter text NOT NULL DEFAULT 'ALL'
+        CONSTRAINT leadconv_branch_policy_filter_check
+        CHECK (conversion_filter IN ('MEMBERSHIP', 'USER_CREDIT', 'ALL'))
+);
+SELECT pg_catalog.pg_extension_config_dump('leadconv_branch_policy', '');
+
+COMMENT ON TABLE leadconv_branch_policy IS
+'Which purchases convert a lead, per branch; branches without a row count ALL';
+
+-- SQL-language functions here have SQL-standard bodies: like a view, they
+-- are bound to the objects they name when created, so no search_path trick
+-- can redirect them, while the C functions they call still find the source
+-- tables through the caller's search_path.
+
+-- Each user's Part 2 row under their own branch's policy; a user without a
+-- qualifying purchase is a LEAD there.
+CREATE FUNCTION leadconv_branch_conversions()
+RETURNS SETOF leadconv_lead_conversion
+LANGUAGE sql STABLE PARALLEL RESTRICTED
+BEGIN ATOMIC
+    SELECT c.*
+    FROM leadconv_lead_conversions(NULL, true) AS c
+    LEFT JOIN leadconv_branch_policy AS p ON p.branch_id = c.branch_id
+    WHERE c.client_conversion_event_filter = coalesce(p.conversion_filter, 'ALL');
+END;
+
+CREATE VIEW leadconv_branch_conversions AS
+    SELECT * FROM leadconv_branch_conversions();
+
+COMMENT ON VIEW leadconv_branch_conversions IS
+'Each user''s conversion under their own branch''s policy (leadconv_branch_policy)';
+
+-- A gym's dashboard: per branch, leads, clients, the conversion rate, and
+-- days from user creation to conversion (median and 90th percentile; spans
+-- that are negative, undated or infinite are left out).
+CREATE FUNCTION leadconv_conversion_summary(filter text DEFAULT 'ALL')
+RETURNS TABLE (
+    branch_id text,
+    users bigint,
+    leads bigint,
+    clients bigint,
+    conversion_rate numeric,
+    median_days_to_convert numeric,
+    p90_days_to_convert numeric)
+LANGUAGE sql STABLE PARALLEL RESTRICTED
+BEGIN ATOMIC
+    SELECT c.branch_id,
+           count(*),
+           count(*) FILTER (WHERE c.lead_status = 'LEAD'),
+           count(*) FILTER (WHERE c.lead_status = 'CLIENT'),
+           round(count(*) FILTER (WHERE c.lead_status = 'CLIENT')::numeric / count(*), 4),
+           round(percentile_cont(0.5) WITHIN GROUP (ORDER BY s.days)
+                 FILTER (WHERE s.days >= 0)::numeric, 1),
+           round(percentile_cont(0.9) WITHIN GROUP (ORDER BY s.days)
+                 FILTER (WHERE s.days >= 0)::numeric, 1)
+    FROM leadconv_lead_conversions(filter, true) AS c
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN isfinite(c.local_user_created_at)
+                     AND isfinite(c.client_conversion_event_local_created_at)
+               THEN extract(epoch FROM c.client_conversion_event_local_created_at
+                                       - c.local_user_created_at) / 86400
+               END::float8 AS days) AS s
+    GROUP BY c.branch_id
+    ORDER BY c.branch_id;
+END;
+
+-- Materialised facts for BI tools (SPEC section 4): exactly the rows and
+-- columns of the two functions (typed tables: their columns are the row
+-- types'), refreshed by leadconv_refresh().
+CREATE TABLE leadconv_fct_client_conversion_events OF leadconv_client_event (
+    CONSTRAINT leadconv_fct_client_conversion_events_pkey PRIMARY KEY (user_id)
+);
+CREATE INDEX leadconv_fct_client_conversion_events_branch_idx
+    ON leadconv_fct_client_conversion_events (branch_id);
+
+CREATE TABLE leadconv_fct_lead_conversions OF leadconv_lead_conversion (
+    CONSTRAINT leadconv_fct_lead_conversions_pkey
+        PRIMARY KEY (user_id, client_conversion_event_filter)
+);
+CREATE INDEX leadconv_fct_lead_conversions_branch_idx
+    ON leadconv_fct_lead_conversions (branch_id, client_conversion_event_filter);
+CREATE INDEX leadconv_fct_lead_conversions_filter_idx
+    ON leadconv_fct_lead_conversions (client_conversion_event_filter, branch_id);
+
+COMMENT ON TABLE leadconv_fct_client_conversion_events IS
+'leadconv_client_events(), materialised by leadconv_refresh()';
+COMMENT ON TABLE leadconv_fct_lead_conversions IS
+'leadconv_lead_conversions() (every filter, leads only under ALL), materialised by leadconv_refresh()';
+
+CREATE FUNCTION leadconv_refresh(
+    OUT fact_table text, OUT rows bigint, OUT rows_deleted bigint, OUT rows_inserted bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'leadconv_refresh'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION leadconv_refresh() IS
+'Make both fact tables equal the functions'' rows, in one transaction, without blocking readers';
+
+CREATE FUNCTION leadconv_populate(
+    OUT output_table text, OUT rows bigint, OUT rows_deleted bigint, OUT rows_inserted bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'leadconv_populate'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION leadconv_populate() IS
+'Fill the brief''s fct_client_conversion_events and fct_lead_conversions beside the source tables';

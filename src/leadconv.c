@@ -111,11 +111,10 @@ compute(FunctionCallInfo fcinfo, ArrayType *user_ids, LcUserFn emit, LcOutput *o
 	out->rowcxt = AllocSetContextCreate(c.cxt, "leadconv row", ALLOCSET_DEFAULT_SIZES);
 
 	oldcxt = MemoryContextSwitchTo(c.cxt);
-	lc_sources_resolve(c.sources);
+	nestlevel = lc_pin_sources(c.sources);
 	MemoryContextSwitchTo(oldcxt);
 
 	SPI_connect();
-	nestlevel = lc_pin_search_path();
 	lc_compute(&c);
 	elog(DEBUG1, "leadconv: computed in %d pass(es)", c.passes);
 	lc_unpin_search_path(nestlevel);

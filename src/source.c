@@ -276,6 +276,25 @@ lc_pin_search_path(void)
 	return nestlevel;
 }
 
+/*
+ * Resolve the sources with the caller's settings, then pin search_path and
+ * set leadconv.source_schema to their schema: internal SQL that calls
+ * leadconv's own functions then reads the very same sources.
+ */
+int
+lc_pin_sources(LcSourceTable *tables)
+{
+	int			nestlevel;
+
+	lc_sources_resolve(tables);
+	nestlevel = lc_pin_search_path();
+	(void) set_config_option("leadconv.source_schema",
+							 get_namespace_name(get_rel_namespace(tables[LC_USER].relid)),
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return nestlevel;
+}
+
 void
 lc_unpin_search_path(int nestlevel)
 {

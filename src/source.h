@@ -70,6 +70,7 @@ extern void lc_relation_check(LcSourceTable *t, Oid relid,
 extern void lc_source_select(StringInfo buf, const LcSourceTable *t);
 
 extern int	lc_pin_search_path(void);
+extern int	lc_pin_sources(LcSourceTable *tables);
 extern void lc_unpin_search_path(int nestlevel);
 
 /* Called for each row a scan reads; returning false stops the scan. */
