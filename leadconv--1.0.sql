@@ -90,8 +90,11 @@ COMMENT ON TABLE leadconv_branch_policy IS
 
 -- SQL-language functions here have SQL-standard bodies: like a view, they
 -- are bound to the objects they name when created, so no search_path trick
--- can redirect them, while the C functions they call still find the source
--- tables through the caller's search_path.
+-- at run time can redirect them, while the C functions they call still find
+-- the source tables through the caller's search_path.  At creation, names
+-- resolve through the install-time path: functions are schema-qualified and
+-- operators spelled OPERATOR(pg_catalog.x) on exactly typed operands, so an
+-- object planted in the target schema cannot be bound instead.
 
 -- Each user's Part 2 row under their own branch's policy; a user without a
 -- qualifying purchase is a LEAD there.
@@ -101,8 +104,10 @@ LANGUAGE sql STABLE PARALLEL RESTRICTED
 BEGIN ATOMIC
     SELECT c.*
     FROM leadconv_lead_conversions(NULL, true) AS c
-    LEFT JOIN leadconv_branch_policy AS p ON p.branch_id = c.branch_id
-    WHERE c.client_conversion_event_filter = coalesce(p.conversion_filter, 'ALL');
+    LEFT JOIN leadconv_branch_policy AS p
+        ON p.branch_id OPERATOR(pg_catalog.=) c.branch_id
+    WHERE c.client_conversion_event_filter
+          OPERATOR(pg_catalog.=) coalesce(p.conversion_filter, 'ALL'::text);
 END;
 
 CREATE VIEW leadconv_branch_conversions AS
@@ -126,20 +131,23 @@ RETURNS TABLE (
 LANGUAGE sql STABLE PARALLEL RESTRICTED
 BEGIN ATOMIC
     SELECT c.branch_id,
-           count(*),
-           count(*) FILTER (WHERE c.lead_status = 'LEAD'),
-           count(*) FILTER (WHERE c.lead_status = 'CLIENT'),
-           round(count(*) FILTER (WHERE c.lead_status = 'CLIENT')::numeric / count(*), 4),
-           round(percentile_cont(0.5) WITHIN GROUP (ORDER BY s.days)
-                 FILTER (WHERE s.days >= 0)::numeric, 1),
-           round(percentile_cont(0.9) WITHIN GROUP (ORDER BY s.days)
-                 FILTER (WHERE s.days >= 0)::numeric, 1)
+           pg_catalog.count(*),
+           pg_catalog.count(*) FILTER (WHERE c.lead_status OPERATOR(pg_catalog.=) 'LEAD'::text),
+           pg_catalog.count(*) FILTER (WHERE c.lead_status OPERATOR(pg_catalog.=) 'CLIENT'::text),
+           pg_catalog.round(
+               pg_catalog.count(*) FILTER (WHERE c.lead_status OPERATOR(pg_catalog.=) 'CLIENT'::text)::numeric
+               OPERATOR(pg_catalog./) pg_catalog.count(*)::numeric, 4),
+           pg_catalog.round(pg_catalog.percentile_cont(0.5::float8) WITHIN GROUP (ORDER BY s.days)
+                 FILTER (WHERE s.days OPERATOR(pg_catalog.>=) 0::float8)::numeric, 1),
+           pg_catalog.round(pg_catalog.percentile_cont(0.9::float8) WITHIN GROUP (ORDER BY s.days)
+                 FILTER (WHERE s.days OPERATOR(pg_catalog.>=) 0::float8)::numeric, 1)
     FROM leadconv_lead_conversions(filter, true) AS c
     CROSS JOIN LATERAL (
-        SELECT CASE WHEN isfinite(c.local_user_created_at)
-                     AND isfinite(c.client_conversion_event_local_created_at)
-               THEN extract(epoch FROM c.client_conversion_event_local_created_at
-                                       - c.local_user_created_at) / 86400
+        SELECT CASE WHEN pg_catalog.isfinite(c.local_user_created_at)
+                     AND pg_catalog.isfinite(c.client_conversion_event_local_created_at)
+               THEN EXTRACT(epoch FROM c.client_conversion_event_local_created_at
+                                       OPERATOR(pg_catalog.-) c.local_user_created_at)
+                    OPERATOR(pg_catalog./) 86400::numeric
                END::float8 AS days) AS s
     GROUP BY c.branch_id
     ORDER BY c.branch_id;
@@ -185,3 +193,36 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION leadconv_populate() IS
 'Fill the brief''s fct_client_conversion_events and fct_lead_conversions beside the source tables';
+
+-- Part 2 rows of one Part 1 row: for fanning out any Part 1 rows, e.g.
+--   SELECT c.* FROM my_part1 p, leadconv_lead_conversions_of(p::leadconv_client_event) c
+CREATE FUNCTION leadconv_lead_conversions_of(
+    event leadconv_client_event,
+    filter text DEFAULT NULL,
+    leads_in_every_filter boolean DEFAULT false)
+RETURNS SETOF leadconv_lead_conversion
+AS 'MODULE_PATHNAME', 'leadconv_lead_conversions_of'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- Automatic refresh (SPEC section 4): triggers on the source tables keep
+-- the fact tables equal to a full recompute, in the same transaction.
+CREATE FUNCTION leadconv_auto_refresh_trigger()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'leadconv_auto_refresh_trigger'
+LANGUAGE C;
+
+CREATE FUNCTION leadconv_enable_auto_refresh()
+RETURNS void
+AS 'MODULE_PATHNAME', 'leadconv_enable_auto_refresh'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION leadconv_enable_auto_refresh() IS
+'Keep the fact tables fresh with triggers on the source tables (and indexes on their user ids)';
+
+CREATE FUNCTION leadconv_disable_auto_refresh()
+RETURNS void
+AS 'MODULE_PATHNAME', 'leadconv_disable_auto_refresh'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION leadconv_disable_auto_refresh() IS
+'Remove the triggers and indexes of leadconv_enable_auto_refresh()';

@@ -38,7 +38,13 @@ build_install() {
     make -s install
 }
 
-# Run a command against a throwaway cluster with PG* variables set.
+# Run a command against a throwaway cluster with PG* variables set.  A
+# random free port keeps parallel runs on one machine from colliding.
 with_cluster() {
-    pg_virtualenv -t -v 15 "$@"
+    local port
+    while :; do
+        port=$((20000 + RANDOM % 40000))
+        [ -e "/var/run/postgresql/.s.PGSQL.$port" ] || break
+    done
+    pg_virtualenv -t -c "-p $port" -v 15 "$@"
 }

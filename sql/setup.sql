@@ -40,4 +40,16 @@ EXCEPTION WHEN OTHERS THEN
     RETURN NEXT;
 END $$;
 
+-- Rows by which the fact tables differ from the functions, both ways.
+CREATE FUNCTION lc_test.facts_differing() RETURNS bigint LANGUAGE sql AS $$
+    SELECT (SELECT count(*) FROM (
+                (SELECT * FROM leadconv_fct_client_conversion_events EXCEPT ALL SELECT * FROM leadconv_client_events())
+                UNION ALL
+                (SELECT * FROM leadconv_client_events() EXCEPT ALL SELECT * FROM leadconv_fct_client_conversion_events)) d)
+         + (SELECT count(*) FROM (
+                (SELECT * FROM leadconv_fct_lead_conversions EXCEPT ALL SELECT * FROM leadconv_lead_conversions())
+                UNION ALL
+                (SELECT * FROM leadconv_lead_conversions() EXCEPT ALL SELECT * FROM leadconv_fct_lead_conversions)) d)
+$$;
+
 SELECT extname, extversion FROM pg_extension WHERE extname = 'leadconv';

@@ -555,6 +555,29 @@ parse_jsonb(Jsonb *jb, LcDetails *out)
 		out->shape = LC_DOC_NOT_OBJECT;
 }
 
+/*
+ * A details value as lc_details_parse() reads it: the content of json or
+ * text, or the whole (detoasted) jsonb varlena.
+ */
+const char *
+lc_details_bytes(Datum details, Oid type, uint32 *len)
+{
+	if (type == JSONBOID)
+	{
+		Jsonb	   *jb = DatumGetJsonbP(details);
+
+		*len = VARSIZE(jb);
+		return (const char *) jb;
+	}
+	else
+	{
+		text	   *t = DatumGetTextPP(details);
+
+		*len = VARSIZE_ANY_EXHDR(t);
+		return VARDATA_ANY(t);
+	}
+}
+
 void
 lc_details_parse(const char *data, Size len, Oid type, LcDetails *out)
 {

@@ -46,5 +46,6 @@ typedef struct LcDetails
  * (type JSONBOID).  Never raises an error for what the document holds.
  */
 extern void lc_details_parse(const char *data, Size len, Oid type, LcDetails *out);
+extern const char *lc_details_bytes(Datum details, Oid type, uint32 *len);
 
 #endif							/* LEADCONV_DETAILS_H */

@@ -30,35 +30,8 @@ extension_schema(FunctionCallInfo fcinfo)
 	return quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)));
 }
 
-/* Run one statement; the rows it processed. */
-static uint64
-run(const char *fmt,...) pg_attribute_printf(1, 2);
-
-static uint64
-run(const char *fmt,...)
-{
-	StringInfoData sql;
-	int			rc;
-
-	initStringInfo(&sql);
-	for (;;)
-	{
-		va_list		args;
-		int			needed;
-
-		va_start(args, fmt);
-		needed = appendStringInfoVA(&sql, fmt, args);
-		va_end(args);
-		if (needed == 0)
-			break;
-		enlargeStringInfo(&sql, needed);
-	}
-	rc = SPI_execute(sql.data, false, 0);
-	if (rc < 0)
-		elog(ERROR, "SPI_execute failed for \"%s\": %s", sql.data, SPI_result_code_string(rc));
-	pfree(sql.data);
-	return SPI_processed;
-}
+/* Run one statement made from fmt; the rows it processed. */
+#define run(...) lc_execute(psprintf(__VA_ARGS__), NULL)
 
 static void
 put_count(ReturnSetInfo *rsinfo, const char *table, uint64 rows, uint64 deleted,
@@ -108,7 +81,7 @@ leadconv_refresh(PG_FUNCTION_ARGS)
 	int			nestlevel;
 
 	InitMaterializedSRF(fcinfo, 0);
-	nestlevel = lc_pin_sources(sources);
+	nestlevel = lc_pin_sources(sources, InvalidOid);
 	ext = extension_schema(fcinfo);
 	SPI_connect();
 
@@ -190,7 +163,7 @@ leadconv_populate(PG_FUNCTION_ARGS)
 	int			nestlevel;
 
 	InitMaterializedSRF(fcinfo, 0);
-	nestlevel = lc_pin_sources(sources);
+	nestlevel = lc_pin_sources(sources, InvalidOid);
 	ext = extension_schema(fcinfo);
 	nsp = get_rel_namespace(sources[LC_USER].relid);
 	schema = quote_identifier(get_namespace_name(nsp));

@@ -13,14 +13,13 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
-#include "utils/syscache.h"
 
+#include "details.h"
 #include "firsts.h"
 
 /* What a user costs on average, to choose the first number of passes. */
@@ -178,8 +177,9 @@ read_branch(Datum *values, bool *nulls, void *arg)
 	return true;
 }
 
-static void
-load_branches(LcCompute *c)
+/* Read dim_branch into c->branches, in c->cxt: each branch with its zone. */
+void
+lc_load_branches(LcCompute *c)
 {
 	StringInfoData query;
 	lc_strhash_iterator it;
@@ -282,26 +282,6 @@ typedef struct LcCandidate
 	bool		details_null;
 } LcCandidate;
 
-/* Details as the bytes kept: json/text content, or a whole jsonb varlena. */
-static const char *
-details_bytes(Datum details, Oid type, uint32 *len)
-{
-	if (type == JSONBOID)
-	{
-		Jsonb	   *jb = DatumGetJsonbP(details);
-
-		*len = VARSIZE(jb);
-		return (const char *) jb;
-	}
-	else
-	{
-		text	   *t = DatumGetTextPP(details);
-
-		*len = VARSIZE_ANY_EXHDR(t);
-		return VARDATA_ANY(t);
-	}
-}
-
 /* Details as text, for the last tie-break: jsonb compares as its output. */
 static const char *
 details_text(const char *bytes, uint32 *len, Oid type)
@@ -338,7 +318,7 @@ cmp_candidate(const LcCandidate *a, const LcPurchase *b, Oid details_type)
 	if (cmp != 0)
 		return cmp;
 	if (!a->details_null)
-		a_details = details_text(details_bytes(a->details, details_type, &a_len),
+		a_details = details_text(lc_details_bytes(a->details, details_type, &a_len),
 								 &a_len, details_type);
 	if (!b->details_null)
 	{
@@ -384,7 +364,7 @@ read_purchase(Datum *values, bool *nulls, void *arg)
 
 	/* the new first purchase: keep it, in the old one's place if it fits */
 	if (!cand.details_null)
-		details = details_bytes(cand.details, details_type, &details_len);
+		details = lc_details_bytes(cand.details, details_type, &details_len);
 	size = MAXALIGN(details_len) + cand.id_len;
 	if (best == NULL || best->capacity < size)
 	{
@@ -486,18 +466,12 @@ run_pass(LcCompute *c, int nparts, int part)
 static int
 first_nparts(LcCompute *c)
 {
-	HeapTuple	tuple;
-	double		users = 0;
+	double		users;
 	int			nparts = 1;
 
 	if (c->user_ids != NULL)
 		return 1;
-	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(c->sources[LC_USER].relid));
-	if (HeapTupleIsValid(tuple))
-	{
-		users = ((Form_pg_class) GETSTRUCT(tuple))->reltuples;
-		ReleaseSysCache(tuple);
-	}
+	users = lc_reltuples(c->sources[LC_USER].relid);
 	while (nparts < LC_MAX_PARTS && users * LC_USER_BYTES_GUESS / nparts > c->budget)
 		nparts *= 2;
 	return nparts;
@@ -517,7 +491,7 @@ lc_compute(LcCompute *c)
 	int			part;
 	bool	   *done;
 
-	load_branches(c);
+	lc_load_branches(c);
 	nparts = first_nparts(c);
 	done = palloc0(sizeof(bool) * nparts);
 	c->passes = 0;

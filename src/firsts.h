@@ -74,6 +74,7 @@ struct LcCompute
 	int			passes;			/* how many passes the users took */
 };
 
+extern void lc_load_branches(LcCompute *c);
 extern void lc_compute(LcCompute *c);
 
 #endif							/* LEADCONV_FIRSTS_H */

@@ -8,12 +8,14 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/typcache.h"
 
 #include "compat.h"
 #include "events.h"
@@ -111,7 +113,7 @@ compute(FunctionCallInfo fcinfo, ArrayType *user_ids, LcUserFn emit, LcOutput *o
 	out->rowcxt = AllocSetContextCreate(c.cxt, "leadconv row", ALLOCSET_DEFAULT_SIZES);
 
 	oldcxt = MemoryContextSwitchTo(c.cxt);
-	nestlevel = lc_pin_sources(c.sources);
+	nestlevel = lc_pin_sources(c.sources, InvalidOid);
 	MemoryContextSwitchTo(oldcxt);
 
 	SPI_connect();
@@ -151,6 +153,35 @@ leadconv_lead_conversions(PG_FUNCTION_ARGS)
 	out.filters = lc_filter_parse(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0));
 	out.leads_in_every_filter = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	compute(fcinfo, NULL, emit_lead_conversions, &out);
+	return (Datum) 0;
+}
+
+/* Part 2 rows of one Part 1 row. */
+PG_FUNCTION_INFO_V1(leadconv_lead_conversions_of);
+Datum
+leadconv_lead_conversions_of(PG_FUNCTION_ARGS)
+{
+	int			filters = lc_filter_parse(PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1));
+	bool		leads_in_every_filter = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	HeapTupleHeader event;
+	HeapTupleData tuple;
+	TupleDesc	desc;
+	Datum		values[EV_NCOLUMNS];
+	bool		nulls[EV_NCOLUMNS];
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (PG_ARGISNULL(0))
+		return (Datum) 0;
+	event = PG_GETARG_HEAPTUPLEHEADER(0);
+	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(event),
+								  HeapTupleHeaderGetTypMod(event));
+	tuple.t_len = HeapTupleHeaderGetDatumLength(event);
+	tuple.t_data = event;
+	heap_deform_tuple(&tuple, desc, values, nulls);
+	ReleaseTupleDesc(desc);
+	lc_fanout(rsinfo->setResult, rsinfo->setDesc, values, nulls, filters,
+			  leads_in_every_filter);
 	return (Datum) 0;
 }
 

@@ -7,6 +7,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -14,6 +15,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 
 #include "source.h"
 
@@ -219,12 +221,17 @@ lc_relation_check(LcSourceTable *t, Oid relid, const LcColumnSpec *columns,
 	}
 }
 
-/* Find and check the four source tables, with the caller's search_path. */
+/*
+ * Find and check the four source tables: in schema nsp when it is valid,
+ * else where the caller's settings say.
+ */
 void
-lc_sources_resolve(LcSourceTable *tables)
+lc_sources_resolve(LcSourceTable *tables, Oid nsp)
 {
-	Oid			nsp = sources_schema();
 	int			i;
+
+	if (!OidIsValid(nsp))
+		nsp = sources_schema();
 
 	for (i = 0; i < LC_NTABLES; i++)
 	{
@@ -277,16 +284,17 @@ lc_pin_search_path(void)
 }
 
 /*
- * Resolve the sources with the caller's settings, then pin search_path and
- * set leadconv.source_schema to their schema: internal SQL that calls
- * leadconv's own functions then reads the very same sources.
+ * Resolve the sources (in schema nsp, or by the caller's settings when it is
+ * InvalidOid), then pin search_path and set leadconv.source_schema to their
+ * schema: internal SQL that calls leadconv's own functions then reads the
+ * very same sources.
  */
 int
-lc_pin_sources(LcSourceTable *tables)
+lc_pin_sources(LcSourceTable *tables, Oid nsp)
 {
 	int			nestlevel;
 
-	lc_sources_resolve(tables);
+	lc_sources_resolve(tables, nsp);
 	nestlevel = lc_pin_search_path();
 	(void) set_config_option("leadconv.source_schema",
 							 get_namespace_name(get_rel_namespace(tables[LC_USER].relid)),
@@ -299,6 +307,38 @@ void
 lc_unpin_search_path(int nestlevel)
 {
 	AtEOXact_GUC(true, nestlevel);
+}
+
+/* The planner's estimate of a relation's rows; 0 when it has none. */
+double
+lc_reltuples(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	double		rows = 0;
+
+	if (HeapTupleIsValid(tuple))
+	{
+		rows = Max(((Form_pg_class) GETSTRUCT(tuple))->reltuples, 0);
+		ReleaseSysCache(tuple);
+	}
+	return rows;
+}
+
+/*
+ * Run one statement through SPI, with the users ids as $1 (text[]) when not
+ * NULL; the rows it processed.
+ */
+uint64
+lc_execute(const char *sql, Datum *ids)
+{
+	Oid			argtypes[1] = {TEXTARRAYOID};
+	int			rc;
+
+	rc = ids ? SPI_execute_with_args(sql, 1, argtypes, ids, NULL, false, 0) :
+		SPI_execute(sql, false, 0);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute failed for \"%s\": %s", sql, SPI_result_code_string(rc));
+	return SPI_processed;
 }
 
 /*

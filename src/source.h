@@ -64,14 +64,17 @@ enum
 
 extern char *lc_source_schema;
 
-extern void lc_sources_resolve(LcSourceTable *tables);
+extern void lc_sources_resolve(LcSourceTable *tables, Oid nsp);
 extern void lc_relation_check(LcSourceTable *t, Oid relid,
 							  const LcColumnSpec *columns, int ncolumns);
 extern void lc_source_select(StringInfo buf, const LcSourceTable *t);
 
 extern int	lc_pin_search_path(void);
-extern int	lc_pin_sources(LcSourceTable *tables);
+extern int	lc_pin_sources(LcSourceTable *tables, Oid nsp);
 extern void lc_unpin_search_path(int nestlevel);
+
+extern uint64 lc_execute(const char *sql, Datum *ids);
+extern double lc_reltuples(Oid relid);
 
 /* Called for each row a scan reads; returning false stops the scan. */
 typedef bool (*LcRowFn) (Datum *values, bool *nulls, void *arg);

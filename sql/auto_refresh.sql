@@ -1,0 +1,132 @@
+--
+-- Automatic refresh: triggers keep the fact tables equal to a full
+-- recompute after every statement on every source table
+--
+SELECT lc_test.make_sources('t_auto');
+SET search_path = t_auto, public;
+SET DateStyle = ISO;
+
+INSERT INTO dim_branch VALUES ('b1', 'One', 'America/New_York', '2020-01-01'),
+    ('b2', 'Two', 'Asia/Jakarta', '2020-01-01'), ('b3', 'Three', NULL, '2020-01-01');
+INSERT INTO dim_user SELECT 'u' || i, 'b' || (i % 4), 'x', '2024-01-01'::timestamp + i * interval '1 day'
+FROM generate_series(1, 30) i;
+INSERT INTO fct_membership_purchases SELECT 'u' || (i % 35), NULL, 'm' || i,
+    '2024-02-01'::timestamp + i * interval '7 hours', NULL, '{"name": "M", "source": "APP"}'
+FROM generate_series(1, 60) i;
+INSERT INTO fct_credit_pack_purchases SELECT 'u' || (i % 33), NULL, 'c' || i,
+    '2024-02-01'::timestamp + i * interval '11 hours', NULL, '{"name": "C", "source": "WEB"}'
+FROM generate_series(1, 40) i;
+
+-- triggers and indexes on the sources; the facts start full
+SELECT leadconv_enable_auto_refresh();
+SELECT tgrelid::regclass AS source, count(*) AS triggers
+FROM pg_trigger WHERE tgname LIKE 'leadconv_auto_refresh_%' GROUP BY 1 ORDER BY 1;
+SELECT indexrelid::regclass AS index FROM pg_index
+WHERE indexrelid::regclass::text LIKE 'leadconv_%' AND indrelid::regclass::text NOT LIKE 'leadconv%'
+ORDER BY 1;
+
+SELECT lc_test.facts_differing();
+
+-- A random statement on a random source table: inserts, updates of every
+-- column that matters (user_id, branch, zone, times, details) and deletes,
+-- of one row or many.  Returns what it did.
+CREATE FUNCTION lc_test.random_change() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    u text := 'u' || floor(random() * 40)::int;      -- some are not users
+    v text := 'u' || floor(random() * 40)::int;
+    b text := 'b' || floor(random() * 5)::int;       -- some are not branches
+    t timestamp := CASE WHEN random() < 0.15 THEN NULL
+                        ELSE '2024-01-01'::timestamp + random() * interval '200 days' END;
+    z text := (ARRAY['Europe/London', ' asia/tokyo ', 'Mars/Base', '', NULL,
+                     'America/New_York', 'Australia/Sydney'])[1 + floor(random() * 7)::int];
+    d text := (ARRAY['{"name": "N1", "source": "S1"}', '{"name": "N2"}', NULL, '"{\"name\": \"N3\"}"',
+                     '[1]'])[1 + floor(random() * 5)::int];
+    kind text := (ARRAY['membership', 'credit_pack'])[1 + floor(random() * 2)::int];
+    purchases text := format('fct_%s_purchases', kind);
+    id_col text := format('%s_id', kind);
+    at_col text := format('%s_purchased_at', kind);
+    details_col text := format('%s_purchase_details', kind);
+    op int := floor(random() * 14)::int;
+BEGIN
+    CASE op
+    WHEN 0 THEN
+        EXECUTE format('INSERT INTO %I VALUES ($1, NULL, $2, $3, $3, $4::json)', purchases)
+            USING u, 'new' || floor(random() * 1000)::int, t, d;
+        RETURN 'insert purchase';
+    WHEN 1 THEN
+        EXECUTE format('INSERT INTO %I SELECT $1, NULL, %I || ''x'', %I, created_at, %I FROM %I WHERE user_id = $2',
+                       purchases, id_col, at_col, details_col, purchases) USING u, v;
+        RETURN 'insert many purchases';
+    WHEN 2 THEN
+        EXECUTE format('UPDATE %I SET %I = $1 WHERE %I IN (SELECT %I FROM %I ORDER BY random() LIMIT 2)',
+                       purchases, at_col, id_col, id_col, purchases) USING t;
+        RETURN 'update purchase time';
+    WHEN 3 THEN
+        EXECUTE format('UPDATE %I SET %I = $1::json WHERE user_id = $2', purchases, details_col) USING d, u;
+        RETURN 'update purchase details';
+    WHEN 4 THEN
+        EXECUTE format('UPDATE %I SET user_id = $1 WHERE user_id = $2', purchases) USING u, v;
+        RETURN 'move purchases to another user';
+    WHEN 5 THEN
+        EXECUTE format('DELETE FROM %I WHERE %I IN (SELECT %I FROM %I ORDER BY random() LIMIT 3)',
+                       purchases, id_col, id_col, purchases);
+        RETURN 'delete purchases';
+    WHEN 6 THEN
+        INSERT INTO dim_user VALUES (u, b, 'dup or new', t);
+        RETURN 'insert user';
+    WHEN 7 THEN
+        UPDATE dim_user SET created_at = t WHERE user_id = u;
+        RETURN 'update user created_at';
+    WHEN 8 THEN
+        UPDATE dim_user SET branch_id = b WHERE user_id = u;
+        RETURN 'update user branch';
+    WHEN 9 THEN
+        UPDATE dim_user SET user_id = v WHERE user_id = u;
+        RETURN 'update user_id';
+    WHEN 10 THEN
+        DELETE FROM dim_user WHERE user_id = u;
+        RETURN 'delete user';
+    WHEN 11 THEN
+        UPDATE dim_branch SET timezone_id = z WHERE branch_id = b;
+        RETURN 'update branch zone';
+    WHEN 12 THEN
+        IF random() < 0.5 THEN
+            INSERT INTO dim_branch VALUES (b, 'dup', z, t);
+            RETURN 'insert branch';
+        END IF;
+        DELETE FROM dim_branch WHERE branch_id = b;
+        RETURN 'delete branch';
+    ELSE
+        IF random() < 0.2 THEN
+            EXECUTE format('TRUNCATE %I', purchases);
+            RETURN 'truncate';
+        END IF;
+        UPDATE dim_branch SET branch_id = b WHERE branch_id = 'b' || floor(random() * 5)::int;
+        RETURN 'update branch_id';
+    END CASE;
+END $$;
+
+-- 400 random statements, each checked against a full recompute
+SELECT setseed(0.42);
+CREATE TEMP TABLE steps AS
+SELECT i, lc_test.random_change() AS change, lc_test.facts_differing() AS differing
+FROM generate_series(1, 400) i;
+SELECT change, count(*) AS statements, sum(differing) AS rows_differing
+FROM steps GROUP BY change ORDER BY change;
+
+-- inside a transaction, every statement sees its own facts fresh; a
+-- rollback takes the facts back with the sources
+BEGIN;
+DELETE FROM dim_user WHERE user_id IN ('u1', 'u2');
+SELECT count(*) FROM leadconv_fct_client_conversion_events WHERE user_id IN ('u1', 'u2');
+ROLLBACK;
+SELECT lc_test.facts_differing();
+
+-- off again: triggers and indexes gone; the facts stay as they were
+SELECT leadconv_disable_auto_refresh();
+SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'leadconv_auto_refresh_%';
+SELECT count(*) FROM pg_class WHERE relname LIKE 'leadconv_%_idx' AND relnamespace = 't_auto'::regnamespace;
+INSERT INTO dim_user VALUES ('late', 'b1', 'x', '2024-01-01');
+SELECT count(*) FROM leadconv_fct_client_conversion_events WHERE user_id = 'late';
+
+RESET search_path;

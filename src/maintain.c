@@ -1,0 +1,295 @@
+/*
+ * maintain.c
+ *		Keeping the fact tables fresh as the sources change (automatic
+ *		refresh).
+ *
+ * leadconv_enable_auto_refresh() puts statement-level triggers on the four
+ * source tables.  Before each statement, one of them takes the fact tables'
+ * refresh lock (SHARE ROW EXCLUSIVE: writers of the sources queue, readers
+ * of the facts never wait), before the statement takes any row lock, so two
+ * writers cannot deadlock over it.  After the statement, the others read the
+ * changed rows from the transition tables, find the users they touch (for a
+ * branch, its users), and recompute just those users' fact rows, in the
+ * same transaction.  After TRUNCATE, or when a statement touches a large
+ * share of the users, the whole facts are refreshed instead.
+ *
+ * Waiting for the lock means another transaction changed the sources; in
+ * READ COMMITTED the recomputation runs with a new snapshot and sees its
+ * changes.  A REPEATABLE READ or SERIALIZABLE transaction cannot, so it gets
+ * a serialization failure instead of facts computed from an old snapshot.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "storage/lmgr.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "maintain.h"
+#include "source.h"
+
+static const char *const fact_tables[] = {
+	"leadconv_fct_client_conversion_events",
+	"leadconv_fct_lead_conversions",
+};
+
+/* The triggers of each source table: name, timing and event, transitions. */
+static const struct
+{
+	const char *name;
+	const char *when;
+	const char *referencing;
+}			triggers[] = {
+	{"leadconv_auto_refresh_lock", "BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE", ""},
+	{"leadconv_auto_refresh_insert", "AFTER INSERT", "REFERENCING NEW TABLE AS leadconv_new"},
+	{"leadconv_auto_refresh_update", "AFTER UPDATE",
+	"REFERENCING OLD TABLE AS leadconv_old NEW TABLE AS leadconv_new"},
+	{"leadconv_auto_refresh_delete", "AFTER DELETE", "REFERENCING OLD TABLE AS leadconv_old"},
+	{"leadconv_auto_refresh_truncate", "AFTER TRUNCATE", ""},
+};
+
+/* Past this many users (or a tenth of the facts), refresh everything. */
+#define LC_INCREMENTAL_MAX_USERS 10000
+
+/* Columns whose lookups the recomputation of a few users needs indexed. */
+static const char *const user_index_columns[] = {"user_id", "branch_id", NULL};
+static const char *const purchase_index_columns[] = {"user_id", NULL};
+static const char *const no_index_columns[] = {NULL};
+
+static const char *const *
+indexed_columns(LcTable table)
+{
+	return table == LC_USER ? user_index_columns :
+		table == LC_BRANCH ? no_index_columns : purchase_index_columns;
+}
+
+static const char *
+index_name(const LcSourceTable *t, const char *column)
+{
+	return quote_identifier(psprintf("leadconv_%s_%s_idx", t->name, column));
+}
+
+static const char *
+extension_schema(FunctionCallInfo fcinfo)
+{
+	return quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)));
+}
+
+/*
+ * Install the triggers, and the indexes that let a few users be found
+ * quickly; then refresh, so the facts start equal to the sources.
+ */
+PG_FUNCTION_INFO_V1(leadconv_enable_auto_refresh);
+Datum
+leadconv_enable_auto_refresh(PG_FUNCTION_ARGS)
+{
+	LcSourceTable sources[LC_NTABLES];
+	const char *ext;
+	const char *schema;
+	int			nestlevel;
+	int			i;
+	size_t		j;
+
+	nestlevel = lc_pin_sources(sources, InvalidOid);
+	ext = extension_schema(fcinfo);
+	schema = get_namespace_name(get_rel_namespace(sources[LC_USER].relid));
+	SPI_connect();
+	for (i = 0; i < LC_NTABLES; i++)
+	{
+		char		relkind = get_rel_relkind(sources[i].relid);
+		const char *const *column;
+
+		if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("\"%s\" is not a table", sources[i].qualname),
+					 errdetail("Automatic refresh needs triggers on the source tables."),
+					 errhint("Refresh with leadconv_refresh() instead.")));
+		for (column = indexed_columns(i); *column != NULL; column++)
+			lc_execute(psprintf("CREATE INDEX IF NOT EXISTS %s ON %s ((%s::pg_catalog.text))",
+								index_name(&sources[i], *column), sources[i].qualname,
+								quote_identifier(*column)),
+					   NULL);
+		for (j = 0; j < lengthof(triggers); j++)
+			lc_execute(psprintf("CREATE OR REPLACE TRIGGER %s %s ON %s %s FOR EACH STATEMENT "
+								"EXECUTE FUNCTION %s.leadconv_auto_refresh_trigger()",
+								triggers[j].name, triggers[j].when, sources[i].qualname,
+								triggers[j].referencing, ext), NULL);
+	}
+	lc_execute(psprintf("SELECT FROM %s.leadconv_refresh()", ext), NULL);
+	SPI_finish();
+	lc_unpin_search_path(nestlevel);
+	ereport(NOTICE,
+			(errmsg("automatic refresh of the leadconv facts is on for the tables of schema \"%s\"",
+					schema)));
+	PG_RETURN_VOID();
+}
+
+/* Remove what leadconv_enable_auto_refresh() installed. */
+PG_FUNCTION_INFO_V1(leadconv_disable_auto_refresh);
+Datum
+leadconv_disable_auto_refresh(PG_FUNCTION_ARGS)
+{
+	LcSourceTable sources[LC_NTABLES];
+	const char *schema;
+	int			nestlevel;
+	int			i;
+	size_t		j;
+
+	nestlevel = lc_pin_sources(sources, InvalidOid);
+	schema = get_namespace_name(get_rel_namespace(sources[LC_USER].relid));
+	/* DROP ... IF EXISTS of what is not there is no news */
+	(void) set_config_option("client_min_messages", "warning", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	SPI_connect();
+	for (i = 0; i < LC_NTABLES; i++)
+	{
+		const char *const *column;
+
+		for (j = 0; j < lengthof(triggers); j++)
+			lc_execute(psprintf("DROP TRIGGER IF EXISTS %s ON %s",
+								triggers[j].name, sources[i].qualname), NULL);
+		for (column = indexed_columns(i); *column != NULL; column++)
+			lc_execute(psprintf("DROP INDEX IF EXISTS %s.%s", quote_identifier(schema),
+								index_name(&sources[i], *column)), NULL);
+	}
+	SPI_finish();
+	lc_unpin_search_path(nestlevel);
+	PG_RETURN_VOID();
+}
+
+static void
+lock_facts(Oid ext_nsp)
+{
+	size_t		i;
+
+	for (i = 0; i < lengthof(fact_tables); i++)
+	{
+		Oid			relid = get_relname_relid(fact_tables[i], ext_nsp);
+
+		if (ConditionalLockRelationOid(relid, ShareRowExclusiveLock))
+			continue;
+		if (IsolationUsesXactSnapshot())
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access to the leadconv fact tables"),
+					 errdetail("Another transaction is changing the source tables, and automatic refresh must see its changes."),
+					 errhint("Retry the transaction.")));
+		LockRelationOid(relid, ShareRowExclusiveLock);
+	}
+}
+
+/*
+ * The users a statement on a source touched, as a text[] (or NULL): the
+ * user_ids of its old and new rows; for dim_branch, the users of the old and
+ * new branch_ids.
+ */
+static bool
+touched_users(TriggerData *td, LcSourceTable *sources, Datum *ids)
+{
+	StringInfoData rows;
+	const char *column = RelationGetRelid(td->tg_relation) == sources[LC_BRANCH].relid ?
+		"branch_id" : "user_id";
+	char	   *sql;
+	bool		isnull;
+
+	initStringInfo(&rows);
+	if (td->tg_oldtable)
+		appendStringInfo(&rows, "SELECT %s FROM leadconv_old", column);
+	if (td->tg_oldtable && td->tg_newtable)
+		appendStringInfoString(&rows, " UNION ALL ");
+	if (td->tg_newtable)
+		appendStringInfo(&rows, "SELECT %s FROM leadconv_new", column);
+
+	if (strcmp(column, "user_id") == 0)
+		sql = psprintf("SELECT pg_catalog.array_agg(DISTINCT c.user_id::pg_catalog.text) "
+					   "FROM (%s) c WHERE c.user_id IS NOT NULL", rows.data);
+	else
+		sql = psprintf("SELECT pg_catalog.array_agg(DISTINCT u.user_id::pg_catalog.text) "
+					   "FROM %s u WHERE u.user_id IS NOT NULL AND u.branch_id::pg_catalog.text IN "
+					   "(SELECT c.branch_id::pg_catalog.text FROM (%s) c)",
+					   sources[LC_USER].qualname, rows.data);
+	lc_execute(sql, NULL);
+	*ids = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (!isnull)
+		*ids = datumCopy(*ids, false, -1);
+	return !isnull;
+}
+
+/* Replace the fact rows of the users ids with freshly computed ones. */
+static void
+refresh_users(const char *ext, Datum ids)
+{
+	lc_execute(psprintf("DELETE FROM %s.leadconv_fct_client_conversion_events "
+						"WHERE user_id = ANY ($1)", ext), &ids);
+	lc_execute(psprintf("INSERT INTO %1$s.leadconv_fct_client_conversion_events "
+						"SELECT * FROM %1$s.leadconv_client_events_for($1)", ext), &ids);
+	lc_execute(psprintf("DELETE FROM %s.leadconv_fct_lead_conversions "
+						"WHERE user_id = ANY ($1)", ext), &ids);
+	lc_execute(psprintf("INSERT INTO %1$s.leadconv_fct_lead_conversions SELECT c.* "
+						"FROM %1$s.leadconv_fct_client_conversion_events e "
+						"CROSS JOIN LATERAL %1$s.leadconv_lead_conversions_of(e) c "
+						"WHERE e.user_id = ANY ($1)", ext), &ids);
+}
+
+/* Whether so many users changed that a whole refresh is cheaper. */
+static bool
+too_many_users(Oid ext_nsp, Datum ids)
+{
+	ArrayType  *array = DatumGetArrayTypeP(ids);
+	int			users = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
+	double		facts = lc_reltuples(get_relname_relid(fact_tables[0], ext_nsp));
+
+	return users > LC_INCREMENTAL_MAX_USERS && users > facts / 10;
+}
+
+PG_FUNCTION_INFO_V1(leadconv_auto_refresh_trigger);
+Datum
+leadconv_auto_refresh_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Oid			ext_nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
+	LcSourceTable sources[LC_NTABLES];
+	const char *ext;
+	Datum		ids;
+	int			nestlevel;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("leadconv_auto_refresh_trigger() must be fired by a statement-level trigger")));
+	if (TRIGGER_FIRED_BEFORE(td->tg_event))
+	{
+		lock_facts(ext_nsp);
+		return PointerGetDatum(NULL);
+	}
+
+	/* the sources are those of the table the trigger is on */
+	nestlevel = lc_pin_sources(sources, RelationGetNamespace(td->tg_relation));
+	ext = extension_schema(fcinfo);
+	SPI_connect();
+	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
+		lc_execute(psprintf("SELECT FROM %s.leadconv_refresh()", ext), NULL);
+	else
+	{
+		SPI_register_trigger_data(td);
+		if (touched_users(td, sources, &ids))
+		{
+			if (too_many_users(ext_nsp, ids))
+				lc_execute(psprintf("SELECT FROM %s.leadconv_refresh()", ext), NULL);
+			else
+				refresh_users(ext, ids);
+		}
+	}
+	SPI_finish();
+	lc_unpin_search_path(nestlevel);
+	return PointerGetDatum(NULL);
+}
