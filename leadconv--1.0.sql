@@ -194,6 +194,30 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION leadconv_populate() IS
 'Fill the brief''s fct_client_conversion_events and fct_lead_conversions beside the source tables';
 
+-- ---------------------------------------------------------------------------
+-- Data quality (SPEC section 4): every dirty input row or value the rules
+-- had to handle.  The codes are listed, with what they mean, in
+-- src/anomalies.c.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION leadconv_anomalies(
+    OUT source_table text, OUT row_key text, OUT column_name text, OUT code text,
+    OUT message text, OUT value text, OUT users_affected bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'leadconv_anomalies'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION leadconv_anomalies() IS
+'One row per dirty source row or value: its table, key, column, anomaly code, a message, the value, and for zones the users it affects';
+
+CREATE FUNCTION leadconv_anomaly_summary(
+    OUT source_table text, OUT code text, OUT anomalies bigint, OUT users_affected bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'leadconv_anomaly_summary'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION leadconv_anomaly_summary() IS
+'leadconv_anomalies() counted per source table and code';
+
 -- Part 2 rows of one Part 1 row: for fanning out any Part 1 rows, e.g.
 --   SELECT c.* FROM my_part1 p, leadconv_lead_conversions_of(p::leadconv_client_event) c
 CREATE FUNCTION leadconv_lead_conversions_of(
