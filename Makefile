@@ -10,7 +10,8 @@ DATA = leadconv--1.0.sql
 PGFILEDESC = "leadconv - lead conversions of the gym brief"
 
 REGRESS = setup part1_users part1_zones part1_firsts part1_details part1_types \
-	part1_values part1_errors anomalies part2 facts auto_refresh glofox
+	part1_values part1_errors anomalies part2 facts auto_refresh glofox \
+	upgrade
 ISOLATION = refresh concurrent_refresh
 
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config

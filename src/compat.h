@@ -33,4 +33,16 @@ extern void lc_init_materialized_srf(FunctionCallInfo fcinfo);
 #define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
 #endif
 
+/*
+ * hash_create()'s HASH_STRINGS flag appeared in 14; before, string keys were
+ * what a table without HASH_BLOBS or HASH_FUNCTION got, so 0 asks the same.
+ * (A file that passes HASH_STRINGS must include this header.)
+ */
+#if PG_VERSION_NUM < 140000
+#include "utils/hsearch.h"
+#ifndef HASH_STRINGS
+#define HASH_STRINGS 0
+#endif
+#endif
+
 #endif							/* LEADCONV_COMPAT_H */
