@@ -14,4 +14,7 @@ if ! with_cluster make -s installcheck; then
     [ -f regression.diffs ] && cat regression.diffs
     exit 1
 fi
+step "make report: its CSV files equal the functions' rows"
+bash scripts/test_report.sh
+
 step "all tests passed"
