@@ -23,9 +23,17 @@ PG_CFLAGS = -Wall -Wextra -Werror
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-.PHONY: test report
+.PHONY: test report fuzz
 test:
 	bash scripts/test.sh
+
+# Differential fuzzing against the plain-SQL reference (test/fuzz/, see
+# scripts/fuzz.sh): 10 minutes by default; SEEDS=, DURATION=, FIRST_SEED=
+# override, e.g. `make fuzz SEEDS=5000` or `make fuzz DURATION=3600`.
+fuzz: install
+	bash scripts/fuzz.sh $(if $(SEEDS)$(DURATION),,DURATION=600) \
+		$(if $(SEEDS),SEEDS=$(SEEDS)) $(if $(DURATION),DURATION=$(DURATION)) \
+		$(if $(FIRST_SEED),FIRST_SEED=$(FIRST_SEED))
 
 # PGXS reserves DATA: the brief's CSV folder is CSV_DIR
 report:

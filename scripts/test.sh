@@ -14,6 +14,9 @@ if ! with_cluster make -s installcheck; then
     [ -f regression.diffs ] && cat regression.diffs
     exit 1
 fi
+step "differential fuzzing against the SQL reference (300 seeds)"
+with_cluster bash scripts/fuzz.sh SEEDS=300
+
 step "make report: its CSV files equal the functions' rows"
 bash scripts/test_report.sh
 
