@@ -82,6 +82,11 @@ leadconv_refresh(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	nestlevel = lc_pin_sources(sources, InvalidOid);
+	/*
+	 * The fact tables may be new and never analyzed; a nested loop anti-join
+	 * over them, chosen on such estimates, is quadratic.
+	 */
+	lc_set_local("enable_nestloop", "off");
 	ext = extension_schema(fcinfo);
 	SPI_connect();
 

@@ -29,7 +29,6 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
@@ -147,8 +146,7 @@ leadconv_disable_auto_refresh(PG_FUNCTION_ARGS)
 	nestlevel = lc_pin_sources(sources, InvalidOid);
 	schema = get_namespace_name(get_rel_namespace(sources[LC_USER].relid));
 	/* DROP ... IF EXISTS of what is not there is no news */
-	(void) set_config_option("client_min_messages", "warning", PGC_USERSET,
-							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	lc_set_local("client_min_messages", "warning");
 	SPI_connect();
 	for (i = 0; i < LC_NTABLES; i++)
 	{

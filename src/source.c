@@ -10,7 +10,9 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "miscadmin.h"
+#include "tcop/pquery.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -65,7 +67,7 @@ static const struct
 };
 
 /* Rows fetched from a cursor at a time: enough to amortise the fetch. */
-#define LC_BATCH_ROWS 2000
+#define LC_BATCH_ROWS 10000
 
 /*
  * The schema the sources are read from: the one leadconv.source_schema names,
@@ -277,10 +279,18 @@ lc_pin_search_path(void)
 {
 	int			nestlevel = NewGUCNestLevel();
 
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	lc_set_local("search_path", "pg_catalog, pg_temp");
+	/* compiling our few scans costs more than it saves, and loads LLVM */
+	lc_set_local("jit", "off");
 	return nestlevel;
+}
+
+/* Set a setting until the caller's lc_unpin_search_path(). */
+void
+lc_set_local(const char *name, const char *value)
+{
+	(void) set_config_option(name, value, PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 }
 
 /*
@@ -296,10 +306,8 @@ lc_pin_sources(LcSourceTable *tables, Oid nsp)
 
 	lc_sources_resolve(tables, nsp);
 	nestlevel = lc_pin_search_path();
-	(void) set_config_option("leadconv.source_schema",
-							 get_namespace_name(get_rel_namespace(tables[LC_USER].relid)),
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	lc_set_local("leadconv.source_schema",
+				 get_namespace_name(get_rel_namespace(tables[LC_USER].relid)));
 	return nestlevel;
 }
 
@@ -390,52 +398,67 @@ cached_plan(const char *query, int nargs, Oid *argtypes)
 }
 
 /*
- * Run query (with non-NULL args) through a cursor, calling fn for each row.
- * Rows come in batches, so memory does not grow with the table; anything fn
- * keeps it must copy, as each batch is freed after use.
+ * Rows of a cursor go straight from the executor's slot to the scan's
+ * function: SPI_cursor_fetch() would copy each into a tuple table first,
+ * which costs more than most of what leadconv does with a row.
+ */
+typedef struct LcScanReceiver
+{
+	DestReceiver pub;
+	LcRowFn		fn;
+	void	   *arg;
+	MemoryContext rowcxt;
+	bool		stop;			/* fn asked to stop */
+} LcScanReceiver;
+
+static bool
+scan_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	LcScanReceiver *r = (LcScanReceiver *) self;
+	MemoryContext oldcxt;
+
+	CHECK_FOR_INTERRUPTS();
+	slot_getallattrs(slot);
+	oldcxt = MemoryContextSwitchTo(r->rowcxt);
+	r->stop = !r->fn(slot->tts_values, slot->tts_isnull, r->arg);
+	MemoryContextSwitchTo(oldcxt);
+	return !r->stop;
+}
+
+static void
+scan_startup(DestReceiver *self pg_attribute_unused(),
+			 int operation pg_attribute_unused(),
+			 TupleDesc typeinfo pg_attribute_unused())
+{
+}
+
+static void
+scan_nothing(DestReceiver *self pg_attribute_unused())
+{
+}
+
+/*
+ * Run query (with non-NULL args) through an SPI cursor, in batches, calling
+ * fn for each row.  Memory does not grow with the table: what fn allocates
+ * is freed after each batch, so anything it keeps it must copy.
  */
 void
 lc_scan(const char *query, int nargs, Oid *argtypes, Datum *args,
 		LcRowFn fn, void *arg)
 {
+	LcScanReceiver receiver = {
+		{scan_receive, scan_startup, scan_nothing, scan_nothing, DestNone},
+		fn, arg, NULL, false
+	};
 	Portal		portal;
-	MemoryContext rowcxt;
-	MemoryContext oldcxt;
-	Datum	   *values = NULL;
-	bool	   *nulls = NULL;
-	bool		more = true;
 
 	portal = SPI_cursor_open(NULL, cached_plan(query, nargs, argtypes),
 							 args, NULL, true);
-	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "leadconv scan rows",
-								   ALLOCSET_DEFAULT_SIZES);
-	while (more)
-	{
-		SPITupleTable *tuptable;
-		uint64		nrows;
-		uint64		i;
-
-		SPI_cursor_fetch(portal, true, LC_BATCH_ROWS);
-		tuptable = SPI_tuptable;
-		nrows = SPI_processed;
-		if (nrows == 0)
-			break;
-		if (values == NULL)
-		{
-			values = palloc(tuptable->tupdesc->natts * sizeof(Datum));
-			nulls = palloc(tuptable->tupdesc->natts * sizeof(bool));
-		}
-		oldcxt = MemoryContextSwitchTo(rowcxt);
-		for (i = 0; i < nrows && more; i++)
-		{
-			CHECK_FOR_INTERRUPTS();
-			heap_deform_tuple(tuptable->vals[i], tuptable->tupdesc, values, nulls);
-			more = fn(values, nulls, arg);
-		}
-		MemoryContextSwitchTo(oldcxt);
-		MemoryContextReset(rowcxt);
-		SPI_freetuptable(tuptable);
-	}
+	receiver.rowcxt = AllocSetContextCreate(CurrentMemoryContext, "leadconv scan rows",
+											ALLOCSET_DEFAULT_SIZES);
+	while (!receiver.stop &&
+		   PortalRunFetch(portal, FETCH_FORWARD, LC_BATCH_ROWS, &receiver.pub) > 0)
+		MemoryContextReset(receiver.rowcxt);
 	SPI_cursor_close(portal);
-	MemoryContextDelete(rowcxt);
+	MemoryContextDelete(receiver.rowcxt);
 }

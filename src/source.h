@@ -70,6 +70,7 @@ extern void lc_relation_check(LcSourceTable *t, Oid relid,
 extern void lc_source_select(StringInfo buf, const LcSourceTable *t);
 
 extern int	lc_pin_search_path(void);
+extern void lc_set_local(const char *name, const char *value);
 extern int	lc_pin_sources(LcSourceTable *tables, Oid nsp);
 extern void lc_unpin_search_path(int nestlevel);
 
