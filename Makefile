@@ -23,6 +23,9 @@ PG_CFLAGS = -Wall -Wextra -Werror
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS tracks no header dependencies: rebuild everything when one changes
+$(OBJS): $(wildcard src/*.h)
+
 .PHONY: test report fuzz
 test:
 	bash scripts/test.sh

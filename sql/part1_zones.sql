@@ -63,7 +63,10 @@ INSERT INTO dim_user VALUES
     ('dst-sy-1', 'sy', 'x', '2024-04-06 15:59:59'),
     ('dst-sy-2', 'sy', 'x', '2024-04-06 16:00:00'),
     ('dst-sy-3', 'sy', 'x', '2024-10-05 15:59:59'),
-    ('dst-sy-4', 'sy', 'x', '2024-10-05 16:00:00');
+    ('dst-sy-4', 'sy', 'x', '2024-10-05 16:00:00'),
+    -- before 2000, a microsecond before New York's first DST (1918)
+    ('dst-ny-1918', 'ny', 'x', '1918-03-31 06:59:59.999999'),
+    ('dst-ny-1918-after', 'ny', 'x', '1918-03-31 07:00:00');
 
 SELECT e.user_id, u.created_at AS utc, e.local_user_created_at AS local
 FROM leadconv_client_events() e JOIN dim_user u USING (user_id)

@@ -30,21 +30,21 @@ put_detail(Datum *values, bool *nulls, int column, const LcDetailsValue *v)
 
 /* The four columns of a first purchase: id, local time, name, source. */
 static void
-put_first(const LcCompute *c, LcKind kind, const LcPurchase *first, pg_tz *tz,
+put_first(const LcCompute *c, LcKind kind, const LcFirst *first, LcZone *zone,
 		  Datum *values, bool *nulls)
 {
 	LcTable		table = kind == LC_KIND_MEMBERSHIP ? LC_MEMBERSHIP : LC_CREDIT_PACK;
+	const LcPurchaseData *d = first->data;
 	int			col = EV_FIRST_OF(kind);
 	LcDetails	details;
 
-	put_text(values, nulls, col, lc_purchase_id(first), first->id_len);
+	put_text(values, nulls, col, lc_purchase_id(d), d->id_len);
 	if (!first->undated)
 	{
-		values[col + 1] = TimestampGetDatum(lc_local_time(first->when, tz));
+		values[col + 1] = TimestampGetDatum(lc_local_time(first->when, zone));
 		nulls[col + 1] = false;
 	}
-	lc_details_parse(first->details_null ? NULL : lc_purchase_details(first),
-					 first->details_len,
+	lc_details_parse(d->details_null ? NULL : lc_purchase_details(d), d->details_len,
 					 c->sources[table].types[LC_PURCHASE_DETAILS], &details);
 	put_detail(values, nulls, col + 2, &details.name);
 	put_detail(values, nulls, col + 3, &details.source);
@@ -57,12 +57,12 @@ put_first(const LcCompute *c, LcKind kind, const LcPurchase *first, pg_tz *tz,
 static int
 conversion_kind(const LcUser *u)
 {
-	const LcPurchase *m = u->first[LC_KIND_MEMBERSHIP];
-	const LcPurchase *cp = u->first[LC_KIND_CREDIT_PACK];
+	const LcFirst *m = &u->first[LC_KIND_MEMBERSHIP];
+	const LcFirst *cp = &u->first[LC_KIND_CREDIT_PACK];
 
-	if (m == NULL)
-		return cp == NULL ? -1 : LC_KIND_CREDIT_PACK;
-	if (cp != NULL && !cp->undated && (m->undated || cp->when < m->when))
+	if (m->data == NULL)
+		return cp->data == NULL ? -1 : LC_KIND_CREDIT_PACK;
+	if (cp->data != NULL && !cp->undated && (m->undated || cp->when < m->when))
 		return LC_KIND_CREDIT_PACK;
 	return LC_KIND_MEMBERSHIP;
 }
@@ -71,7 +71,7 @@ void
 lc_event_values(const LcCompute *c, const LcUser *u, Datum *values, bool *nulls)
 {
 	const LcStr *id = lc_record_key(u);
-	pg_tz	   *tz = u->branch ? u->branch->tz : NULL;
+	LcZone	   *zone = u->branch && u->branch->local.tz ? &u->branch->local : NULL;
 	int			kind;
 	int			i;
 
@@ -83,12 +83,12 @@ lc_event_values(const LcCompute *c, const LcUser *u, Datum *values, bool *nulls)
 		put_text(values, nulls, EV_BRANCH_ID, u->branch_id->data, u->branch_id->len);
 	if (!u->created_null)
 	{
-		values[EV_LOCAL_USER_CREATED_AT] = TimestampGetDatum(lc_local_time(u->created, tz));
+		values[EV_LOCAL_USER_CREATED_AT] = TimestampGetDatum(lc_local_time(u->created, zone));
 		nulls[EV_LOCAL_USER_CREATED_AT] = false;
 	}
 	for (kind = 0; kind < LC_NKINDS; kind++)
-		if (u->first[kind] != NULL)
-			put_first(c, kind, u->first[kind], tz, values, nulls);
+		if (u->first[kind].data != NULL)
+			put_first(c, kind, &u->first[kind], zone, values, nulls);
 
 	kind = conversion_kind(u);
 	values[EV_LEAD_STATUS] = CStringGetTextDatum(kind < 0 ? "LEAD" : "CLIENT");

@@ -2,100 +2,236 @@
  * firsts.c
  *		Choosing each user's first purchases (SPEC rules 1, 2, 4 and 5).
  *
- * One pass reads dim_user into a hash table of users, then streams each
+ * A pass reads dim_user into a hash table of users, then streams each
  * purchase table once, keeping per user only the best purchase of each kind
  * seen so far.  Nothing is sorted and no purchase but the current best is
  * kept, so a pass costs one scan of each table and memory in proportion to
- * its users.  When the users would not fit in leadconv.work_mem, they are
- * split by a hash of user_id into several passes, each reading only its
- * share of every table (the split is done by the scans' WHERE clause).
+ * its users.
+ *
+ * When the users would not fit in leadconv.work_mem they are split into
+ * parts by the high bits of a hash of user_id, as a hash join splits its
+ * batches: the first part is computed while the tables are read, the rows
+ * of the others go to temporary files, and each of those parts is computed
+ * from its files afterwards.  Each table is still read only once.
+ *
+ * Looking a row's user up is a cache miss or two in a large table, so rows
+ * are taken in small batches: first the hash buckets of the whole batch are
+ * fetched, then its users, then the rows are applied, and the misses of a
+ * batch overlap instead of following one another.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "storage/buffile.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 
 #include "details.h"
 #include "firsts.h"
 
-/* What a user costs on average, to choose the first number of passes. */
-#define LC_USER_BYTES_GUESS 300
+/* What a user costs on average, to choose the first number of parts. */
+#define LC_USER_BYTES_GUESS 320
 /*
- * A pass is split only while it holds enough users for that to help, and
- * into at most LC_MAX_PARTS parts: past that, a pass may exceed the budget.
+ * The first part is split again (and the tables read again) only while it
+ * holds enough users for that to help, and at most into 2^LC_MAX_BITS parts;
+ * past that, and for the parts read back from files, the budget is a target
+ * that a pass may exceed.
  */
 #define LC_MIN_SPLIT_USERS 1000
-#define LC_MAX_PARTS (1 << 16)
-#define LC_ARENA_BLOCK (1024 * 1024)
+#define LC_MAX_BITS 8
+/* Arena blocks: large, but small beside the budget. */
+#define LC_ARENA_BLOCK(budget) Max(8192, Min(256 * 1024, (budget) / 32))
+/* Rows whose cache misses overlap. */
+#define LC_BATCH 32
 
-/* One pass over the sources, for the users whose hash falls in its share. */
+#if defined(__GNUC__) || defined(__clang__)
+#define lc_prefetch(addr) __builtin_prefetch(addr)
+#else
+#define lc_prefetch(addr) ((void) 0)
+#endif
+
+/*
+ * Memory carved out of large blocks, never freed one piece at a time.
+ * The blocks of the users' arena hold nothing but users, so that walking
+ * them visits every user of a pass in the order they came.
+ */
+typedef struct LcArenaBlock
+{
+	struct LcArenaBlock *next;
+	Size		used;
+	Size		size;
+	char		data[FLEXIBLE_ARRAY_MEMBER];
+} LcArenaBlock;
+
+typedef struct LcArena
+{
+	LcArenaBlock *first;
+	LcArenaBlock *last;			/* the block in use; later ones are free */
+	Size		allocated;
+} LcArena;
+
+/*
+ * A source row, as a pass takes it and the temporary files keep it: this
+ * header, then its payload: the user id (an LcStr), the extra value (a
+ * user's branch_id, a purchase's details), then a purchase's id, each at a
+ * 4-byte boundary (a jsonb document is read in place).
+ */
+#define LC_ROW_USER (-1)
+
+typedef struct LcRow
+{
+	uint32		hash;			/* of the user id */
+	int8		kind;			/* LC_ROW_USER, or the purchase's LcKind */
+	bool		created_null;
+	bool		extra_null;		/* branch_id or details NULL */
+	bool		undated;		/* a purchase with neither time */
+	LcInstant	when;			/* a purchase's time by rule 4 */
+	LcInstant	created;
+	uint32		extra_len;
+	uint32		id_len;
+	uint32		payload_len;
+} LcRow;
+
+#define row_user(payload) ((const LcStr *) (payload))
+#define row_extra(payload) \
+	((payload) + INTALIGN(LC_STR_SIZE(row_user(payload)->len)))
+#define row_id(row, payload) (row_extra(payload) + INTALIGN((row)->extra_len))
+
+/* Rows waiting to be applied together. */
+typedef struct LcBatch
+{
+	int			nrows;
+	LcRow		rows[LC_BATCH];
+	uint32		offsets[LC_BATCH];	/* of each payload in bytes */
+	LcUser	   *users[LC_BATCH];	/* a purchase's user, once found */
+	StringInfoData bytes;
+} LcBatch;
+
+/* The temporary files of the parts not computed while reading the tables. */
+typedef struct LcSpill
+{
+	int			bits;			/* 2^bits parts */
+	BufFile   **users;			/* per part; [0] unused */
+	BufFile   **purchases;
+	ResourceOwner owner;		/* the call's, which the files belong to */
+} LcSpill;
+
+/* One pass: the users of one part. */
 typedef struct LcPass
 {
 	LcCompute  *c;
-	int			nparts;			/* this pass has the users whose hash ... */
-	int			part;			/* ... ends in part, modulo nparts */
+	LcSpill    *spill;
+	int			part;
 	MemoryContext cxt;
 	lc_strhash_hash *users;
-	LcKind		kind;			/* of the purchases being read */
-	Oid		   *types;			/* of the columns of the table being read */
-	LcStr	   *probe;			/* key of the row being read */
+	LcArena		user_arena;
+	LcArena		data_arena;
+	LcBatch		batch;
+	LcStr	   *probe;			/* a branch id to look up */
 	uint32		probe_size;
-	/* users and purchases are carved out of large blocks */
-	char	   *free;
-	char	   *free_end;
-	Size		allocated;
+	StringInfoData scratch;		/* a row on its way to a file */
+	int			kind;			/* of the rows being read from a table */
+	Oid		   *types;			/* of that table's columns */
 } LcPass;
 
 static void *
-pass_alloc(LcPass *p, Size size)
+arena_alloc(LcPass *p, LcArena *arena, Size size)
 {
+	LcArenaBlock *block = arena->last;
 	void	   *chunk;
 
 	size = MAXALIGN(size);
-	if ((Size) (p->free_end - p->free) < size)
+	while (block == NULL || block->size - block->used < size)
 	{
-		Size		block = Max(size, LC_ARENA_BLOCK);
+		if (block != NULL && block->next != NULL)
+		{
+			/* a block a previous pass used, free again */
+			block = block->next;
+			block->used = 0;
+		}
+		else
+		{
+			Size		bytes = Max(size, LC_ARENA_BLOCK(p->c->budget));
+			LcArenaBlock *fresh = MemoryContextAllocHuge(p->cxt,
+														 offsetof(LcArenaBlock, data) + bytes);
 
-		p->free = MemoryContextAllocHuge(p->cxt, block);
-		p->free_end = p->free + block;
-		p->allocated += block;
+			fresh->next = NULL;
+			fresh->used = 0;
+			fresh->size = bytes;
+			if (block)
+				block->next = fresh;
+			else
+				arena->first = fresh;
+			arena->allocated += bytes;
+			block = fresh;
+		}
+		arena->last = block;
 	}
-	chunk = p->free;
-	p->free += size;
+	chunk = block->data + block->used;
+	block->used += size;
 	return chunk;
+}
+
+/* Free everything in the arena for the next pass, keeping the memory. */
+static void
+arena_reset(LcArena *arena)
+{
+	arena->last = arena->first;
+	if (arena->first)
+		arena->first->used = 0;
+}
+
+static Size
+user_size(const LcUser *u)
+{
+	return MAXALIGN(sizeof(LcUser)) + MAXALIGN(LC_STR_SIZE(lc_record_key(u)->len));
+}
+
+/* The users of a pass in the order they came, one after another. */
+typedef struct LcUserWalk
+{
+	LcArenaBlock *block;
+	LcArenaBlock *last;			/* the arena's last block in use */
+	Size		offset;
+} LcUserWalk;
+
+static LcUser *
+next_user(LcUserWalk *w)
+{
+	LcUser	   *u;
+
+	while (w->block != NULL && w->offset >= w->block->used)
+	{
+		w->block = w->block == w->last ? NULL : w->block->next;
+		w->offset = 0;
+	}
+	if (w->block == NULL)
+		return NULL;
+	u = (LcUser *) (w->block->data + w->offset);
+	w->offset += user_size(u);
+	return u;
 }
 
 static bool
 pass_fits(LcPass *p)
 {
-	return p->allocated + (Size) p->users->size * sizeof(LcStrEntry) <= p->c->budget ||
-		p->users->members < LC_MIN_SPLIT_USERS || p->nparts >= LC_MAX_PARTS;
+	Size		used = p->user_arena.allocated + p->data_arena.allocated +
+		(Size) p->users->size * sizeof(LcStrEntry);
+
+	return used <= p->c->budget || p->users->members < LC_MIN_SPLIT_USERS;
 }
 
-/* A key to look up, in a buffer reused from row to row. */
-static const LcStr *
-probe_key(LcPass *p, const char *data, uint32 len)
+/* The part of a user: the high bits of its hash (buckets use the low). */
+static int
+part_of(const LcSpill *spill, uint32 hash)
 {
-	if (LC_STR_SIZE(len) > p->probe_size)
-	{
-		p->probe_size = Max(LC_STR_SIZE(len), 2 * p->probe_size);
-		p->probe = MemoryContextAlloc(p->cxt, p->probe_size);
-	}
-	p->probe->len = len;
-	memcpy(p->probe->data, data, len);
-	return p->probe;
-}
-
-static const LcStr *
-probe_text(LcPass *p, Datum value)
-{
-	text	   *t = DatumGetTextPP(value);
-
-	return probe_key(p, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	return spill->bits == 0 ? 0 : (int) (hash >> (32 - spill->bits));
 }
 
 /* -1, 0, 1 as a sorts before, with or after b; NULLs last. */
@@ -196,91 +332,10 @@ lc_load_branches(LcCompute *c)
 	{
 		LcBranch   *b = lc_key_record(LcBranch, entry->key);
 
-		if (b->zone != NULL)
-			b->tz = pg_tzset(b->zone);
+		lc_zone_init(&b->local, b->zone ? pg_tzset(b->zone) : NULL);
 	}
 }
 
-/*
- * Rule 1: of the rows of a user_id, the earliest created_at wins (NULLs
- * last), then the lowest branch_id in byte order (NULLs last).
- */
-static bool
-read_user(Datum *values, bool *nulls, void *arg)
-{
-	LcPass	   *p = arg;
-	const LcStr *key = probe_text(p, values[LC_USER_ID]);
-	bool		created_null = nulls[LC_USER_CREATED];
-	LcInstant	created = created_null ? 0 :
-		lc_instant(values[LC_USER_CREATED], p->types[LC_USER_CREATED]);
-	text	   *branch = nulls[LC_USER_BRANCH] ? NULL :
-		DatumGetTextPP(values[LC_USER_BRANCH]);
-	const char *branch_data = branch ? VARDATA_ANY(branch) : NULL;
-	uint32		branch_len = branch ? VARSIZE_ANY_EXHDR(branch) : 0;
-	LcStrEntry *entry;
-	LcUser	   *u;
-	bool		found;
-
-	entry = lc_strhash_insert(p->users, key, &found);
-	if (!found)
-	{
-		u = pass_alloc(p, MAXALIGN(sizeof(LcUser)) + LC_STR_SIZE(key->len));
-		memset(u, 0, sizeof(LcUser));
-		memcpy(lc_record_key(u), key, LC_STR_SIZE(key->len));
-		entry->key = lc_record_key(u);
-	}
-	else
-	{
-		int			cmp;
-
-		u = lc_key_record(LcUser, entry->key);
-		cmp = cmp_instant(created_null, created, u->created_null, u->created);
-		if (cmp == 0)
-			cmp = cmp_bytes(branch_data, branch_len,
-							u->branch_id ? u->branch_id->data : NULL,
-							u->branch_id ? u->branch_id->len : 0);
-		if (cmp >= 0)
-			return pass_fits(p);
-	}
-
-	u->created = created;
-	u->created_null = created_null;
-	u->branch = NULL;
-	u->branch_id = NULL;
-	if (branch != NULL)
-	{
-		/* the user's key is stored by now: its probe buffer is free */
-		LcStrEntry *b = lc_strhash_lookup(p->c->branches,
-										  probe_key(p, branch_data, branch_len));
-
-		if (b != NULL)
-		{
-			u->branch = lc_key_record(LcBranch, b->key);
-			u->branch_id = b->key;
-		}
-		else
-		{
-			LcStr	   *copy = pass_alloc(p, LC_STR_SIZE(branch_len));
-
-			memcpy(copy, p->probe, LC_STR_SIZE(branch_len));
-			u->branch_id = copy;
-		}
-	}
-	return pass_fits(p);
-}
-
-/* A purchase row read into the form it is compared and kept in. */
-typedef struct LcCandidate
-{
-	LcInstant	when;
-	LcInstant	created;
-	bool		undated;
-	bool		created_null;
-	const char *id;
-	uint32		id_len;
-	Datum		details;
-	bool		details_null;
-} LcCandidate;
 
 /* Details as text, for the last tie-break: jsonb compares as its output. */
 static const char *
@@ -296,106 +351,308 @@ details_text(const char *bytes, uint32 *len, Oid type)
 	return bytes;
 }
 
+static Oid
+details_type(const LcPass *p, int kind)
+{
+	LcTable		table = kind == LC_KIND_MEMBERSHIP ? LC_MEMBERSHIP : LC_CREDIT_PACK;
+
+	return p->c->sources[table].types[LC_PURCHASE_DETAILS];
+}
+
+/*
+ * Rule 1: of the rows of a user_id, the earliest created_at wins (NULLs
+ * last), then the lowest branch_id in byte order (NULLs last).
+ */
+static void
+apply_user(LcPass *p, const LcRow *row, const char *payload)
+{
+	const LcStr *key = row_user(payload);
+	const char *branch = row->extra_null ? NULL : row_extra(payload);
+	LcStrEntry *entry;
+	LcUser	   *u;
+	bool		found;
+
+	entry = lc_strhash_insert_hash(p->users, key, row->hash, &found);
+	if (!found)
+	{
+		u = arena_alloc(p, &p->user_arena, MAXALIGN(sizeof(LcUser)) + LC_STR_SIZE(key->len));
+		memset(u, 0, sizeof(LcUser));
+		memcpy(lc_record_key(u), key, LC_STR_SIZE(key->len));
+		entry->key = lc_record_key(u);
+	}
+	else
+	{
+		int			cmp;
+
+		u = lc_key_record(LcUser, entry->key);
+		cmp = cmp_instant(row->created_null, row->created, u->created_null, u->created);
+		if (cmp == 0)
+			cmp = cmp_bytes(branch, row->extra_len,
+							u->branch_id ? u->branch_id->data : NULL,
+							u->branch_id ? u->branch_id->len : 0);
+		if (cmp >= 0)
+			return;
+	}
+
+	u->created = row->created;
+	u->created_null = row->created_null;
+	u->branch = NULL;
+	u->branch_id = NULL;
+	if (branch != NULL)
+	{
+		LcStrEntry *b;
+
+		if (LC_STR_SIZE(row->extra_len) > p->probe_size)
+		{
+			p->probe_size = Max(LC_STR_SIZE(row->extra_len), 2 * p->probe_size);
+			p->probe = MemoryContextAlloc(p->cxt, p->probe_size);
+		}
+		p->probe->len = row->extra_len;
+		memcpy(p->probe->data, branch, row->extra_len);
+		b = lc_strhash_lookup(p->c->branches, p->probe);
+		if (b != NULL)
+		{
+			u->branch = lc_key_record(LcBranch, b->key);
+			u->branch_id = b->key;
+		}
+		else
+		{
+			LcStr	   *copy = arena_alloc(p, &p->data_arena, LC_STR_SIZE(row->extra_len));
+
+			memcpy(copy, p->probe, LC_STR_SIZE(row->extra_len));
+			u->branch_id = copy;
+		}
+	}
+}
+
 /*
  * Rule 5: earliest by rule 4 (undated last), then created_at (NULLs last),
  * then id in byte order; rows equal so far are one purchase (duplicate ids
  * collapse), and the details that text-sort first (NULL last) are its.
  */
 static int
-cmp_candidate(const LcCandidate *a, const LcPurchase *b, Oid details_type)
+cmp_purchase(const LcRow *row, const char *payload, const LcFirst *best, Oid type)
 {
-	const char *a_details = NULL;
-	const char *b_details = NULL;
-	uint32		a_len = 0;
-	uint32		b_len = 0;
+	const LcPurchaseData *d = best->data;
+	const char *row_details = NULL;
+	const char *best_details = NULL;
+	uint32		row_len = row->extra_len;
+	uint32		best_len = d->details_len;
 	int			cmp;
 
-	cmp = cmp_instant(a->undated, a->when, b->undated, b->when);
+	cmp = cmp_instant(row->undated, row->when, best->undated, best->when);
 	if (cmp == 0)
-		cmp = cmp_instant(a->created_null, a->created, b->created_null, b->created);
+		cmp = cmp_instant(row->created_null, row->created, best->created_null, best->created);
 	if (cmp == 0)
-		cmp = cmp_bytes(a->id, a->id_len, lc_purchase_id(b), b->id_len);
+		cmp = cmp_bytes(row_id(row, payload), row->id_len, lc_purchase_id(d), d->id_len);
 	if (cmp != 0)
 		return cmp;
-	if (!a->details_null)
-		a_details = details_text(lc_details_bytes(a->details, details_type, &a_len),
-								 &a_len, details_type);
-	if (!b->details_null)
-	{
-		b_len = b->details_len;
-		b_details = details_text(lc_purchase_details(b), &b_len, details_type);
-	}
-	return cmp_bytes(a_details, a_len, b_details, b_len);
+	if (!row->extra_null)
+		row_details = details_text(row_extra(payload), &row_len, type);
+	if (!d->details_null)
+		best_details = details_text(lc_purchase_details(d), &best_len, type);
+	return cmp_bytes(row_details, row_len, best_details, best_len);
 }
 
+static void
+apply_purchase(LcPass *p, const LcRow *row, const char *payload, LcUser *u)
+{
+	LcFirst    *best = &u->first[row->kind];
+	LcPurchaseData *d = best->data;
+	Size		size = INTALIGN(row->extra_len) + row->id_len;
+
+	if (d != NULL && cmp_purchase(row, payload, best, details_type(p, row->kind)) >= 0)
+		return;
+
+	/* the new first purchase: kept in the old one's place if it fits */
+	if (d == NULL || d->capacity < size)
+	{
+		d = arena_alloc(p, &p->data_arena, offsetof(LcPurchaseData, data) + size);
+		d->capacity = size;
+		best->data = d;
+	}
+	best->when = row->when;
+	best->created = row->created;
+	best->undated = row->undated;
+	best->created_null = row->created_null;
+	d->details_null = row->extra_null;
+	d->details_len = row->extra_len;
+	d->id_len = row->id_len;
+	memcpy(lc_purchase_details(d), row_extra(payload), row->extra_len);
+	memcpy(lc_purchase_id(d), row_id(row, payload), row->id_len);
+}
+
+/*
+ * Apply the batch: the hash buckets of all its rows are fetched first, then
+ * (for purchases) the users found, then the rows are applied.
+ */
+static void
+apply_batch(LcPass *p)
+{
+	LcBatch    *b = &p->batch;
+	int			i;
+
+	for (i = 0; i < b->nrows; i++)
+		lc_prefetch(&p->users->data[b->rows[i].hash & p->users->sizemask]);
+	for (i = 0; i < b->nrows; i++)
+	{
+		const char *payload = b->bytes.data + b->offsets[i];
+		LcStrEntry *entry;
+
+		if (b->rows[i].kind == LC_ROW_USER)
+		{
+			apply_user(p, &b->rows[i], payload);
+			continue;
+		}
+		entry = lc_strhash_lookup_hash(p->users, row_user(payload), b->rows[i].hash);
+		b->users[i] = entry ? lc_key_record(LcUser, entry->key) : NULL;
+		if (b->users[i])
+			lc_prefetch(&b->users[i]->first[b->rows[i].kind]);
+	}
+	for (i = 0; i < b->nrows; i++)
+		if (b->rows[i].kind != LC_ROW_USER && b->users[i] != NULL)
+			apply_purchase(p, &b->rows[i], b->bytes.data + b->offsets[i], b->users[i]);
+	b->nrows = 0;
+	resetStringInfo(&b->bytes);
+}
+
+/* Append a row's payload to buf, at a 4-byte boundary. */
+static void
+put_payload(StringInfo buf, LcRow *row, const char *user, uint32 user_len,
+			const char *extra, const char *id)
+{
+	static const char zeros[4] = {0, 0, 0, 0};
+	int			start;
+	uint32		len = user_len;
+
+	appendBinaryStringInfo(buf, zeros, INTALIGN(buf->len) - buf->len);
+	start = buf->len;
+	appendBinaryStringInfo(buf, (const char *) &len, sizeof(len));
+	appendBinaryStringInfo(buf, user, user_len);
+	appendBinaryStringInfo(buf, zeros, INTALIGN(buf->len) - buf->len);
+	appendBinaryStringInfo(buf, extra, row->extra_len);
+	appendBinaryStringInfo(buf, zeros, INTALIGN(buf->len) - buf->len);
+	appendBinaryStringInfo(buf, id, row->id_len);
+	row->payload_len = buf->len - start;
+}
+
+/*
+ * Take a row: into the batch when its user is in this pass's part (applying
+ * the batch once full), else into its part's file.
+ */
+static void
+take_row(LcPass *p, LcRow *row, const char *user, uint32 user_len,
+		 const char *extra, const char *id)
+{
+	int			part = part_of(p->spill, row->hash);
+	LcBatch    *b = &p->batch;
+
+	if (part == p->part)
+	{
+		put_payload(&b->bytes, row, user, user_len, extra, id);
+		b->offsets[b->nrows] = b->bytes.len - row->payload_len;
+		b->rows[b->nrows++] = *row;
+		if (b->nrows == LC_BATCH)
+			apply_batch(p);
+	}
+	else
+	{
+		BufFile   **files = row->kind == LC_ROW_USER ? p->spill->users : p->spill->purchases;
+
+		if (files[part] == NULL)
+		{
+			/*
+			 * Rows arrive while the cursor's portal runs, under its resource
+			 * owner, which would close the file with the cursor.
+			 */
+			MemoryContext oldcxt = MemoryContextSwitchTo(p->c->cxt);
+			ResourceOwner oldowner = CurrentResourceOwner;
+
+			CurrentResourceOwner = p->spill->owner;
+			files[part] = BufFileCreateTemp(false);
+			CurrentResourceOwner = oldowner;
+			MemoryContextSwitchTo(oldcxt);
+		}
+		resetStringInfo(&p->scratch);
+		put_payload(&p->scratch, row, user, user_len, extra, id);
+		BufFileWrite(files[part], row, sizeof(LcRow));
+		BufFileWrite(files[part], p->scratch.data, p->scratch.len);
+	}
+}
+
+static void
+text_bytes(Datum value, const char **data, uint32 *len)
+{
+	text	   *t = DatumGetTextPP(value);
+
+	*data = VARDATA_ANY(t);
+	*len = VARSIZE_ANY_EXHDR(t);
+}
+
+/* A row of dim_user read by the scan. */
+static bool
+read_user(Datum *values, bool *nulls, void *arg)
+{
+	LcPass	   *p = arg;
+	LcRow		row = {0};
+	const char *user;
+	const char *branch = NULL;
+	uint32		user_len;
+
+	text_bytes(values[LC_USER_ID], &user, &user_len);
+	row.hash = hash_bytes((const unsigned char *) user, user_len);
+	row.kind = LC_ROW_USER;
+	row.created_null = nulls[LC_USER_CREATED];
+	if (!row.created_null)
+		row.created = lc_instant(values[LC_USER_CREATED], p->types[LC_USER_CREATED]);
+	row.extra_null = nulls[LC_USER_BRANCH];
+	if (!row.extra_null)
+		text_bytes(values[LC_USER_BRANCH], &branch, &row.extra_len);
+	take_row(p, &row, user, user_len, branch, NULL);
+	return pass_fits(p);
+}
+
+/* A row of a purchase table read by the scan. */
 static bool
 read_purchase(Datum *values, bool *nulls, void *arg)
 {
 	LcPass	   *p = arg;
-	LcStrEntry *entry = lc_strhash_lookup(p->users, probe_text(p, values[LC_PURCHASE_USER]));
-	Oid			details_type = p->types[LC_PURCHASE_DETAILS];
-	LcCandidate cand;
-	text	   *id;
-	LcUser	   *u;
-	LcPurchase *best;
+	LcRow		row = {0};
+	const char *user;
+	const char *id;
 	const char *details = NULL;
-	uint32		details_len = 0;
-	Size		size;
+	uint32		user_len;
 
-	if (entry == NULL)			/* not a user: an orphan purchase */
-		return true;
-	u = lc_key_record(LcUser, entry->key);
-
-	id = DatumGetTextPP(values[LC_PURCHASE_ID]);
-	cand.id = VARDATA_ANY(id);
-	cand.id_len = VARSIZE_ANY_EXHDR(id);
-	cand.created_null = nulls[LC_PURCHASE_CREATED];
-	cand.created = cand.created_null ? 0 :
-		lc_instant(values[LC_PURCHASE_CREATED], p->types[LC_PURCHASE_CREATED]);
-	cand.undated = nulls[LC_PURCHASE_AT] && cand.created_null;
-	cand.when = !nulls[LC_PURCHASE_AT] ?
-		lc_instant(values[LC_PURCHASE_AT], p->types[LC_PURCHASE_AT]) : cand.created;
-	cand.details = values[LC_PURCHASE_DETAILS];
-	cand.details_null = nulls[LC_PURCHASE_DETAILS];
-
-	best = u->first[p->kind];
-	if (best != NULL && cmp_candidate(&cand, best, details_type) >= 0)
-		return true;
-
-	/* the new first purchase: keep it, in the old one's place if it fits */
-	if (!cand.details_null)
-		details = lc_details_bytes(cand.details, details_type, &details_len);
-	size = MAXALIGN(details_len) + cand.id_len;
-	if (best == NULL || best->capacity < size)
-	{
-		best = pass_alloc(p, offsetof(LcPurchase, data) + size);
-		best->capacity = size;
-		u->first[p->kind] = best;
-	}
-	best->when = cand.when;
-	best->created = cand.created;
-	best->undated = cand.undated;
-	best->created_null = cand.created_null;
-	best->details_null = cand.details_null;
-	best->details_len = details_len;
-	best->id_len = cand.id_len;
-	if (details != NULL)
-		memcpy(lc_purchase_details(best), details, details_len);
-	memcpy(lc_purchase_id(best), cand.id, cand.id_len);
+	text_bytes(values[LC_PURCHASE_USER], &user, &user_len);
+	row.hash = hash_bytes((const unsigned char *) user, user_len);
+	row.kind = p->kind;
+	text_bytes(values[LC_PURCHASE_ID], &id, &row.id_len);
+	row.created_null = nulls[LC_PURCHASE_CREATED];
+	if (!row.created_null)
+		row.created = lc_instant(values[LC_PURCHASE_CREATED], p->types[LC_PURCHASE_CREATED]);
+	row.undated = nulls[LC_PURCHASE_AT] && row.created_null;
+	row.when = !nulls[LC_PURCHASE_AT] ?
+		lc_instant(values[LC_PURCHASE_AT], p->types[LC_PURCHASE_AT]) : row.created;
+	row.extra_null = nulls[LC_PURCHASE_DETAILS];
+	if (!row.extra_null)
+		details = lc_details_bytes(values[LC_PURCHASE_DETAILS],
+								   p->types[LC_PURCHASE_DETAILS], &row.extra_len);
+	take_row(p, &row, user, user_len, details, id);
 	return pass_fits(p);
 }
 
 /*
- * The scan of table for this pass: rows with a user_id (and, for purchases,
- * an id), of the pass's share of users, and of the requested users if any.
+ * Read a table for the first pass: rows with a user_id (and, for purchases,
+ * an id), of the requested users if any.  False when the pass outgrew the
+ * budget.
  */
 static bool
-scan_table(LcPass *p, LcTable table, LcRowFn fn)
+scan_table(LcPass *p, LcTable table, int kind, LcRowFn fn)
 {
 	LcSourceTable *t = &p->c->sources[table];
 	StringInfoData query;
-	Oid			argtypes[3];
-	Datum		args[3];
+	Oid			argtypes[1] = {TEXTARRAYOID};
+	Datum		args[1];
 	int			nargs = 0;
 
 	initStringInfo(&query);
@@ -404,109 +661,178 @@ scan_table(LcPass *p, LcTable table, LcRowFn fn)
 	if (table != LC_USER)
 		appendStringInfo(&query, " AND s.%s IS NOT NULL",
 						 quote_identifier(t->columns[LC_PURCHASE_ID].name));
-	if (p->nparts > 1)
-	{
-		appendStringInfo(&query,
-						 " AND (pg_catalog.hashtext(s.user_id::pg_catalog.text) & $%d) = $%d",
-						 nargs + 1, nargs + 2);
-		argtypes[nargs] = INT4OID;
-		args[nargs++] = Int32GetDatum(p->nparts - 1);
-		argtypes[nargs] = INT4OID;
-		args[nargs++] = Int32GetDatum(p->part);
-	}
 	if (p->c->user_ids != NULL)
 	{
-		appendStringInfo(&query, " AND s.user_id::pg_catalog.text = ANY ($%d)", nargs + 1);
-		argtypes[nargs] = TEXTARRAYOID;
+		appendStringInfoString(&query, " AND s.user_id::pg_catalog.text = ANY ($1)");
 		args[nargs++] = PointerGetDatum(p->c->user_ids);
 	}
-
+	p->kind = kind;
 	p->types = t->types;
 	lc_scan(query.data, nargs, argtypes, args, fn, p);
 	pfree(query.data);
+	apply_batch(p);
 	return pass_fits(p);
 }
 
-/* Run one pass; false when its users outgrew the budget. */
-static bool
-run_pass(LcCompute *c, int nparts, int part)
+/* Read back the rows of a part's file. */
+static void
+read_file(LcPass *p, BufFile *file)
 {
-	LcPass		p;
-	bool		ok;
+	StringInfoData payload;
+	LcRow		row;
 
-	memset(&p, 0, sizeof(p));
-	p.c = c;
-	p.nparts = nparts;
-	p.part = part;
-	p.cxt = AllocSetContextCreate(c->cxt, "leadconv pass", ALLOCSET_DEFAULT_SIZES);
-	p.users = lc_strhash_create(p.cxt, 1024, NULL);
-	p.probe_size = LC_STR_SIZE(64);
-	p.probe = MemoryContextAlloc(p.cxt, p.probe_size);
-
-	ok = scan_table(&p, LC_USER, read_user);
-	p.kind = LC_KIND_MEMBERSHIP;
-	ok = ok && scan_table(&p, LC_MEMBERSHIP, read_purchase);
-	p.kind = LC_KIND_CREDIT_PACK;
-	ok = ok && scan_table(&p, LC_CREDIT_PACK, read_purchase);
-
-	if (ok)
+	if (file == NULL)
+		return;
+	if (BufFileSeek(file, 0, 0, SEEK_SET) != 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not rewind leadconv temporary file: %m")));
+	initStringInfo(&payload);
+	for (;;)
 	{
-		lc_strhash_iterator it;
-		LcStrEntry *entry;
+		size_t		got = BufFileRead(file, &row, sizeof(LcRow));
 
-		lc_strhash_start_iterate(p.users, &it);
-		while ((entry = lc_strhash_iterate(p.users, &it)) != NULL)
-			c->emit(c, lc_key_record(LcUser, entry->key), c->emit_arg);
+		CHECK_FOR_INTERRUPTS();
+		if (got == 0)
+			break;
+		enlargeStringInfo(&payload, row.payload_len);
+		if (got != sizeof(LcRow) ||
+			BufFileRead(file, payload.data, row.payload_len) != row.payload_len)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not read leadconv temporary file: %m")));
+		take_row(p, &row, row_user(payload.data)->data, row_user(payload.data)->len,
+				 row_extra(payload.data), row_id(&row, payload.data));
 	}
-	MemoryContextDelete(p.cxt);
-	return ok;
+	apply_batch(p);
+	pfree(payload.data);
 }
 
-/* How many passes the users of dim_user should take, by its statistics. */
+/* The memory of the passes: made once, reused by each part in turn. */
+static void
+pass_init(LcPass *p, LcCompute *c, LcSpill *spill)
+{
+	MemoryContext oldcxt;
+
+	memset(p, 0, sizeof(LcPass));
+	p->c = c;
+	p->spill = spill;
+	p->cxt = AllocSetContextCreate(c->cxt, "leadconv pass", ALLOCSET_DEFAULT_SIZES);
+	p->users = lc_strhash_create(p->cxt, 1024, NULL);
+	p->probe_size = LC_STR_SIZE(64);
+	p->probe = MemoryContextAlloc(p->cxt, p->probe_size);
+	oldcxt = MemoryContextSwitchTo(p->cxt);
+	initStringInfo(&p->batch.bytes);
+	initStringInfo(&p->scratch);
+	MemoryContextSwitchTo(oldcxt);
+}
+
+static void
+pass_start(LcPass *p, int part)
+{
+	p->part = part;
+	lc_strhash_reset(p->users);
+	arena_reset(&p->user_arena);
+	arena_reset(&p->data_arena);
+}
+
+/* Emit every user of the pass; their purchases are fetched a few ahead. */
+static void
+pass_emit(LcPass *p)
+{
+	LcUserWalk	walk = {p->user_arena.first, p->user_arena.last, 0};
+	LcUserWalk	ahead = walk;
+	LcUser	   *u;
+	int			i;
+
+	for (i = 0; i < 4; i++)
+		(void) next_user(&ahead);
+	while ((u = next_user(&walk)) != NULL)
+	{
+		LcUser	   *next = next_user(&ahead);
+
+		CHECK_FOR_INTERRUPTS();
+		if (next != NULL)
+		{
+			lc_prefetch(next->first[LC_KIND_MEMBERSHIP].data);
+			lc_prefetch(next->first[LC_KIND_CREDIT_PACK].data);
+		}
+		p->c->emit(p->c, u, p->c->emit_arg);
+	}
+	p->c->passes++;
+}
+
+static void
+spill_close(LcSpill *spill)
+{
+	int			part;
+
+	for (part = 1; part < (1 << spill->bits); part++)
+	{
+		if (spill->users[part])
+			BufFileClose(spill->users[part]);
+		if (spill->purchases[part])
+			BufFileClose(spill->purchases[part]);
+	}
+}
+
+/* How many bits of parts the users of dim_user should take, by estimate. */
 static int
-first_nparts(LcCompute *c)
+first_bits(LcCompute *c)
 {
 	double		users;
-	int			nparts = 1;
+	int			bits = 0;
 
 	if (c->user_ids != NULL)
-		return 1;
+		return 0;
 	users = lc_reltuples(c->sources[LC_USER].relid);
-	while (nparts < LC_MAX_PARTS && users * LC_USER_BYTES_GUESS / nparts > c->budget)
-		nparts *= 2;
-	return nparts;
+	while (bits < LC_MAX_BITS && users * LC_USER_BYTES_GUESS / (1 << bits) > c->budget)
+		bits++;
+	return bits;
 }
 
 /*
  * Compute every user (or every requested user), calling c->emit for each.
- * Passes split users by the low bits of their hash: pass (n, r) has the users
- * whose hash ends in r, in n = 2^k parts.  A pass that outgrows the budget is
- * run again in twice as many parts; done[] records, at the current number of
- * parts, which parts a finished pass covered, so no user is emitted twice.
+ * The first part is computed while the tables are read, rows of the other
+ * parts spilling to files; if the first part outgrows the budget all the
+ * same (the estimate was wrong), it starts over in twice as many parts.
  */
 void
 lc_compute(LcCompute *c)
 {
-	int			nparts;
+	LcSpill		spill = {0};
+	LcPass		p;
 	int			part;
-	bool	   *done;
 
-	lc_load_branches(c);
-	nparts = first_nparts(c);
-	done = palloc0(sizeof(bool) * nparts);
+	if (c->branches == NULL)
+		lc_load_branches(c);
 	c->passes = 0;
-	for (part = 0; part < nparts; part++)
+	spill.owner = CurrentResourceOwner;
+	for (spill.bits = first_bits(c);; spill.bits++)
 	{
-		if (done[part])
-			continue;
-		while (!run_pass(c, nparts, part))
-		{
-			done = repalloc(done, sizeof(bool) * nparts * 2);
-			memcpy(done + nparts, done, sizeof(bool) * nparts);
-			nparts *= 2;
-		}
-		done[part] = true;
-		c->passes++;
+		bool		fits;
+
+		spill.users = MemoryContextAllocZero(c->cxt, sizeof(BufFile *) << spill.bits);
+		spill.purchases = MemoryContextAllocZero(c->cxt, sizeof(BufFile *) << spill.bits);
+		pass_init(&p, c, &spill);
+		pass_start(&p, 0);
+		fits = scan_table(&p, LC_USER, LC_ROW_USER, read_user) &&
+			scan_table(&p, LC_MEMBERSHIP, LC_KIND_MEMBERSHIP, read_purchase) &&
+			scan_table(&p, LC_CREDIT_PACK, LC_KIND_CREDIT_PACK, read_purchase);
+		if (fits || spill.bits == LC_MAX_BITS)
+			break;
+		MemoryContextDelete(p.cxt);
+		spill_close(&spill);
 	}
-	pfree(done);
+	pass_emit(&p);
+
+	for (part = 1; part < (1 << spill.bits); part++)
+	{
+		pass_start(&p, part);
+		read_file(&p, spill.users[part]);
+		read_file(&p, spill.purchases[part]);
+		pass_emit(&p);
+	}
+	MemoryContextDelete(p.cxt);
+	spill_close(&spill);
 }

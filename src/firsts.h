@@ -20,27 +20,37 @@ typedef enum LcKind
 	LC_NKINDS
 } LcKind;
 
-/* A purchase that is, so far, its user's first of its kind. */
-typedef struct LcPurchase
+/* The id and details of a first purchase, kept aside from its user. */
+typedef struct LcPurchaseData
 {
-	LcInstant	when;			/* by rule 4; meaningless when undated */
-	LcInstant	created;
-	bool		undated;		/* purchased_at and created_at both NULL */
-	bool		created_null;
-	bool		details_null;
 	uint32		capacity;		/* bytes data can hold */
 	uint32		details_len;
 	uint32		id_len;
+	bool		details_null;
 	char		data[FLEXIBLE_ARRAY_MEMBER];	/* details, then id */
-} LcPurchase;
+} LcPurchaseData;
 
-#define lc_purchase_details(p) ((p)->data)
-#define lc_purchase_id(p) ((p)->data + MAXALIGN((p)->details_len))
+#define lc_purchase_details(d) ((d)->data)
+#define lc_purchase_id(d) ((d)->data + INTALIGN((d)->details_len))
+
+/*
+ * A user's first purchase of a kind so far.  What orders purchases is kept
+ * in the user itself: deciding that a purchase is not the first, which is
+ * what most purchases are, then reads no other memory.
+ */
+typedef struct LcFirst
+{
+	LcInstant	when;			/* by rule 4; meaningless when undated */
+	LcInstant	created;
+	LcPurchaseData *data;		/* NULL: no purchase of the kind */
+	bool		undated;		/* purchased_at and created_at both NULL */
+	bool		created_null;
+} LcFirst;
 
 /* A branch of dim_branch, with its zone by rule 2.  Its id follows it. */
 typedef struct LcBranch
 {
-	pg_tz	   *tz;				/* NULL: UTC */
+	LcZone		local;			/* its zone; local.tz NULL: UTC */
 	const char *zone;			/* name of the winning zone; NULL: none valid */
 	LcInstant	created;		/* created_at of the row the zone came from */
 	bool		created_null;
@@ -49,11 +59,11 @@ typedef struct LcBranch
 /* A user of dim_user, by rule 1.  Its id follows it. */
 typedef struct LcUser
 {
+	LcFirst		first[LC_NKINDS];
 	LcInstant	created;
-	bool		created_null;
-	const LcBranch *branch;		/* NULL: branch_id NULL or not in dim_branch */
+	LcBranch   *branch;			/* NULL: branch_id NULL or not in dim_branch */
 	const LcStr *branch_id;		/* NULL: branch_id NULL */
-	LcPurchase *first[LC_NKINDS];
+	bool		created_null;
 } LcUser;
 
 typedef struct LcCompute LcCompute;

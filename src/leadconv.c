@@ -26,7 +26,7 @@
 PG_MODULE_MAGIC;
 
 /* leadconv.work_mem, in kB: what one pass over the sources may hold */
-static int	lc_work_mem = 131072;
+static int	lc_work_mem = 65536;
 
 void		_PG_init(void);
 
@@ -45,7 +45,7 @@ _PG_init(void)
 							"Memory one pass over the source tables may use for its users.",
 							"When the users would need more, they are split by hash into several passes.",
 							&lc_work_mem,
-							131072,
+							65536,
 							1024,
 							MAX_KILOBYTES,
 							PGC_USERSET,

@@ -16,6 +16,7 @@
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
+#include "common/int.h"
 
 #include "compat.h"
 #include "localtime.h"
@@ -125,25 +126,74 @@ lc_zone_name(const char *zone, int len)
 	return entry ? entry->name : NULL;
 }
 
+void
+lc_zone_init(LcZone *zone, pg_tz *tz)
+{
+	zone->tz = tz;
+	zone->nspans = 0;
+	zone->next = 0;
+}
+
 /*
- * instant on the wall clock of tz (NULL: UTC), as timestamp without time
+ * instant on the wall clock of zone (NULL: UTC), as timestamp without time
  * zone: what (ts AT TIME ZONE 'UTC') AT TIME ZONE zone gives, with the zone
- * always taken from the tz database.  Infinities pass through; a finite
- * instant whose local time falls outside timestamp's range shows as the
- * infinity on that side instead of raising an error.
+ * always taken from the tz database.  Like timestamp2tm(), it takes the
+ * offset pg_localtime() finds at the instant's second; the span from there
+ * to the zone's next transition is remembered.  Infinities pass through; a
+ * finite instant whose local time falls outside timestamp's range shows as
+ * the infinity on that side instead of raising an error.
  */
 Timestamp
-lc_local_time(LcInstant instant, pg_tz *tz)
+lc_local_time(LcInstant instant, LcZone *zone)
 {
-	struct pg_tm tm;
-	fsec_t		fsec;
-	int			offset;
+	int64		offset = 0;
 	Timestamp	local;
+	int			i;
 
-	if (tz == NULL || TIMESTAMP_NOT_FINITE(instant))
+	if (zone == NULL || TIMESTAMP_NOT_FINITE(instant))
 		return instant;
-	if (timestamp2tm(instant, &offset, &tm, &fsec, NULL, tz) != 0 ||
-		tm2timestamp(&tm, fsec, NULL, &local) != 0)
+	for (i = 0; i < zone->nspans; i++)
+		if (zone->spans[i].from <= instant && instant < zone->spans[i].until)
+			break;
+	if (i < zone->nspans)
+		offset = zone->spans[i].offset;
+	else
+	{
+		/* the instant's second, rounded down as timestamp2tm() does */
+		pg_time_t	t = instant / USECS_PER_SEC - (instant % USECS_PER_SEC < 0) +
+			(pg_time_t) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY;
+		struct pg_tm *tm = pg_localtime(&t, zone->tz);
+		long int	before_offset;
+		long int	after_offset;
+		int			before_isdst;
+		int			after_isdst;
+		pg_time_t	boundary;
+		LcZoneSpan *span = &zone->spans[zone->next];
+
+		if (tm == NULL)
+			return instant < 0 ? DT_NOBEGIN : DT_NOEND;
+		offset = (int64) tm->tm_gmtoff * USECS_PER_SEC;
+		span->from = instant;
+		span->offset = offset;
+		switch (pg_next_dst_boundary(&t, &before_offset, &before_isdst, &boundary,
+									 &after_offset, &after_isdst, zone->tz))
+		{
+			case 0:				/* no transition after t: the offset holds */
+				span->until = DT_NOEND;
+				break;
+			case 1:
+				span->until = boundary > t ?
+					(boundary - (pg_time_t) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) *
+					 SECS_PER_DAY) * USECS_PER_SEC : instant;
+				break;
+			default:			/* remember nothing */
+				span->until = instant;
+				break;
+		}
+		zone->next = (zone->next + 1) % LC_ZONE_SPANS;
+		zone->nspans = Max(zone->nspans, zone->next == 0 ? LC_ZONE_SPANS : zone->next);
+	}
+	if (pg_add_s64_overflow(instant, offset, &local) || !IS_VALID_TIMESTAMP(local))
 		return instant < 0 ? DT_NOBEGIN : DT_NOEND;
 	return local;
 }

@@ -12,8 +12,30 @@
 /* Microseconds since 2000-01-01 00:00 UTC, or DT_NOBEGIN / DT_NOEND. */
 typedef int64 LcInstant;
 
+/*
+ * A zone, with the spans of time already found in which its offset from UTC
+ * is constant: most instants then turn into local time by an addition.
+ */
+#define LC_ZONE_SPANS 8
+
+typedef struct LcZoneSpan
+{
+	LcInstant	from;			/* the offset holds from here ... */
+	LcInstant	until;			/* ... to the zone's next transition */
+	int64		offset;			/* microseconds east of UTC */
+} LcZoneSpan;
+
+typedef struct LcZone
+{
+	pg_tz	   *tz;
+	int			nspans;
+	int			next;			/* span to replace when full */
+	LcZoneSpan	spans[LC_ZONE_SPANS];
+} LcZone;
+
 extern LcInstant lc_instant(Datum value, Oid type);
 extern const char *lc_zone_name(const char *zone, int len);
-extern Timestamp lc_local_time(LcInstant instant, pg_tz *tz);
+extern void lc_zone_init(LcZone *zone, pg_tz *tz);
+extern Timestamp lc_local_time(LcInstant instant, LcZone *zone);
 
 #endif							/* LEADCONV_LOCALTIME_H */
