@@ -10,7 +10,7 @@ DATA = leadconv--1.0.sql
 PGFILEDESC = "leadconv - lead conversions of the gym brief"
 
 REGRESS = setup part1_users part1_zones part1_firsts part1_details part1_types \
-	part1_values part1_errors anomalies part2 facts auto_refresh glofox \
+	part1_values part1_errors security anomalies part2 facts auto_refresh glofox \
 	upgrade
 ISOLATION = refresh concurrent_refresh
 
@@ -26,7 +26,7 @@ include $(PGXS)
 # PGXS tracks no header dependencies: rebuild everything when one changes
 $(OBJS): $(wildcard src/*.h)
 
-.PHONY: test report fuzz
+.PHONY: test report fuzz bench sanitize sanitize-valgrind
 test:
 	bash scripts/test.sh
 
@@ -37,6 +37,18 @@ fuzz: install
 	bash scripts/fuzz.sh $(if $(SEEDS)$(DURATION),,DURATION=600) \
 		$(if $(SEEDS),SEEDS=$(SEEDS)) $(if $(DURATION),DURATION=$(DURATION)) \
 		$(if $(FIRST_SEED),FIRST_SEED=$(FIRST_SEED))
+
+# The whole regression suite against a private server copy, leadconv built
+# with AddressSanitizer and UndefinedBehaviorSanitizer (or run under
+# valgrind); fails on any report.  Nothing system-wide is touched.
+sanitize:
+	bash scripts/sanitize.sh
+sanitize-valgrind:
+	bash scripts/sanitize.sh --valgrind
+
+# leadconv against the best plain SQL, at N users (default 1,000,000)
+bench:
+	bash scripts/bench.sh
 
 # PGXS reserves DATA: the brief's CSV folder is CSV_DIR
 report:
