@@ -1,0 +1,331 @@
+#!/usr/bin/env bash
+# make bench: leadconv against the best plain SQL we could write, as root on
+# a fresh Debian machine.
+#
+#   bash scripts/bench.sh                        N=1000000 users, 3 rounds a side
+#   N=100000 ROUNDS=3 bash scripts/bench.sh      a quicker run
+#   N=10000000 ONLY=leadconv bash scripts/bench.sh   scale check, leadconv only
+#
+# Settings (environment):
+#   N        users to generate (default 1000000); bench/generate.sql makes
+#            ~2.4 memberships and ~1.3 credit packs per user, 1,000 branches
+#   ROUNDS   measured rounds per side (default 3), after one warm-up each
+#   ONLY     leadconv or plain: run one side only (no ratios)
+#   BUILD    0 to use the leadconv already installed instead of building it
+#   SETTINGS SQL run in every measured session of both sides before the
+#            statement, e.g. SETTINGS="SET jit = off" (default: none)
+#   CHECK    1 to check instead of timing: the plain statements and leadconv
+#            give the same rows (EXCEPT ALL both ways), e.g.
+#            N=20000 CHECK=1 bash scripts/bench.sh
+#   REFRESH  0 to skip timing leadconv_refresh() (when the build has it)
+#   PERF     1 to add one leadconv Part 1 run under `perf record` and print
+#            its hottest functions (needs perf: apt-get install linux-perf)
+#   OUT      directory for logs and results (default: a new /tmp/leadconv-bench.*)
+#
+# One throwaway cluster (pg_virtualenv -t -v 15) with the server's default
+# settings (work_mem 4MB, shared_buffers 128MB, JIT and parallel query on).
+# Each measurement is a fresh psql session, hence a fresh backend, running
+#   COPY (<statement>) TO '/dev/null'
+# timed by clock_timestamp() on the server.  Sides alternate A B A B after a
+# warm-up of each.  Memory of that backend, read from /proc as root while the
+# session is still open:
+#   VmHWM     its peak resident set: private memory and every page of
+#             shared_buffers it touched (up to the 128MB of shared_buffers)
+#   peak anon its private memory (RssAnon) at the highest of samples taken
+#             every 20ms during the statement
+# Parallel workers of the plain statements are other processes: their memory
+# is in neither number.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N=${N:-1000000}
+ROUNDS=${ROUNDS:-3}
+ONLY=${ONLY:-}
+BUILD=${BUILD:-1}
+PERF=${PERF:-0}
+SETTINGS=${SETTINGS:-}
+REFRESH=${REFRESH:-1}
+CHECK=${CHECK:-0}
+export N ROUNDS ONLY BUILD PERF SETTINGS REFRESH CHECK
+
+# ---------------------------------------------------------------------------
+# Helpers run from inside psql (\!) while a measured session is open.
+
+# --sample PID FILE: highest RssAnon (kB) of PID while FILE.run exists.
+if [ "${1:-}" = --sample ]; then
+    pid=$2 out=$3 max=0
+    while [ -e "$out.run" ] && [ -r "/proc/$pid/status" ]; do
+        while read -r key value _; do
+            if [ "$key" = RssAnon: ]; then
+                ((value > max)) && max=$value
+                break
+            fi
+        done <"/proc/$pid/status" || true
+        sleep 0.02
+    done
+    echo "$max" >"$out.tmp" && mv "$out.tmp" "$out"
+    exit 0
+fi
+
+# --stop PID FILE: end the sampler, then record the backend's VmHWM and RssShmem.
+if [ "${1:-}" = --stop ]; then
+    pid=$2 out=$3
+    rm -f "$out.run"
+    for _ in $(seq 200); do [ -e "$out" ] && break; sleep 0.01; done
+    grep -E '^(VmHWM|RssAnon|RssShmem):' "/proc/$pid/status" | awk '{print $1, $2}' >"$out.status"
+    exit 0
+fi
+
+# ---------------------------------------------------------------------------
+# Outside the cluster: packages, build, machine, then this script again inside
+# a throwaway cluster.
+if [ "${1:-}" != --in-cluster ]; then
+    . scripts/common.sh
+    case "$ONLY" in "" | leadconv | plain) ;; *)
+        echo "ONLY must be leadconv or plain, not '$ONLY'" >&2
+        exit 2
+        ;;
+    esac
+    if [ "$(id -u)" != 0 ]; then
+        echo "run as root (it installs packages and reads /proc of the server)" >&2
+        exit 1
+    fi
+    extra=()
+    [ "$PERF" = 1 ] && ! command -v perf >/dev/null && extra+=(linux-perf)
+    need_packages "${extra[@]}"
+    clear_stale_cluster
+    if [ "$BUILD" != 0 ]; then
+        build_install
+    fi
+    OUT=${OUT:-$(mktemp -d /tmp/leadconv-bench.XXXXXX)}
+    mkdir -p "$OUT"
+    chmod 755 "$OUT"
+    export OUT
+
+    step "machine"
+    {
+        echo "cpus:     $(nproc) ($(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //'))"
+        echo "memory:   $(awk '/^MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo)"
+        echo "kernel:   $(uname -r)"
+        echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at start"
+        rev='?'
+        if command -v git >/dev/null && git rev-parse HEAD >/dev/null 2>&1; then
+            rev=$(git rev-parse --short HEAD)
+            git diff --quiet HEAD -- src leadconv--1.0.sql || rev="$rev + uncommitted changes"
+        fi
+        echo "leadconv: $rev, leadconv.so md5 $(md5sum "$($PG_CONFIG --pkglibdir)/leadconv.so" | cut -c1-12)"
+        echo "data:     N=$N users, ROUNDS=$ROUNDS${ONLY:+, ONLY=$ONLY}${SETTINGS:+, SETTINGS: $SETTINGS}"
+    } | tee "$OUT/machine.txt"
+
+    # Another cluster starting at the same moment can take our port: retry
+    # when the cluster did not come up (the inner run never started).
+    for attempt in 1 2 3; do
+        rm -f "$OUT/started"
+        if pg_virtualenv -t -v 15 bash scripts/bench.sh --in-cluster; then
+            exit 0
+        fi
+        [ -e "$OUT/started" ] && exit 1
+        echo "the cluster did not start (attempt $attempt); retrying" >&2
+        sleep $((attempt * 5))
+    done
+    exit 1
+fi
+
+# ---------------------------------------------------------------------------
+# Inside the cluster.
+touch "$OUT/started"
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+so="$($PG_CONFIG --pkglibdir)/leadconv.so"
+so_md5=$(md5sum "$so" | cut -d' ' -f1)
+PSQL=(psql -X -q -v ON_ERROR_STOP=1)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "server"
+"${PSQL[@]}" -At -c "SELECT version()" | tee -a "$OUT/machine.txt"
+"${PSQL[@]}" -At -c "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name)
+                     FROM pg_settings
+                     WHERE name IN ('work_mem', 'shared_buffers', 'jit',
+                                    'max_parallel_workers_per_gather', 'hash_mem_multiplier')" |
+    tee -a "$OUT/machine.txt"
+
+step "generating $N users (bench/generate.sql)"
+start=$(date +%s%N)
+"${PSQL[@]}" -v N="$N" -f bench/generate.sql
+"${PSQL[@]}" -c "CREATE EXTENSION leadconv"
+gen_s=$((($(date +%s%N) - start) / 1000000000))
+"${PSQL[@]}" -At -F ' ' -c "
+    SELECT 'generated in $gen_s s:',
+           (SELECT count(*) FROM dim_user) || ' users,',
+           (SELECT count(*) FROM fct_membership_purchases) || ' memberships,',
+           (SELECT count(*) FROM fct_credit_pack_purchases) || ' credit packs,',
+           pg_size_pretty(pg_database_size(current_database()))" | tee "$OUT/data.txt"
+
+# The plain statements, without their final semicolon, to sit inside COPY ( ).
+plain1=$(sed '$ s/;[[:space:]]*$//' bench/plain_part1.sql)
+plain2=$(sed '$ s/;[[:space:]]*$//' bench/plain_part2.sql)
+lc1="SELECT * FROM leadconv_client_events()"
+lc2="SELECT * FROM leadconv_lead_conversions()"
+has_refresh=$("${PSQL[@]}" -At -c "SELECT count(*) FROM pg_proc WHERE proname = 'leadconv_refresh'")
+
+if [ "$CHECK" = 1 ]; then
+    step "check: plain SQL and leadconv give the same rows (EXCEPT ALL both ways)"
+    bad=0
+    check_part() {
+        local part=$1 lc=$2 plain=$3 counts nl np only_lc only_plain
+        counts=$("${PSQL[@]}" -At -F ' ' -c "
+            SELECT (SELECT count(*) FROM ($lc) AS l),
+                   (SELECT count(*) FROM ($plain) AS p),
+                   (SELECT count(*) FROM (($lc) EXCEPT ALL ($plain)) AS x),
+                   (SELECT count(*) FROM (($plain) EXCEPT ALL ($lc)) AS x)")
+        read -r nl np only_lc only_plain <<<"$counts"
+        echo "Part $part: leadconv $nl rows, plain $np rows; only in leadconv: $only_lc, only in plain: $only_plain"
+        [ "$only_lc" = 0 ] && [ "$only_plain" = 0 ] && [ "$nl" = "$np" ] || bad=1
+    }
+    check_part 1 "$lc1" "$plain1"
+    check_part 2 "$lc2" "$plain2"
+    if [ "$bad" = 0 ]; then
+        echo "check: same rows"
+        exit 0
+    fi
+    echo "check: the rows differ" >&2
+    exit 1
+fi
+
+seq_no=0
+# measure NAME SQL [copy|plain] -> appends "NAME ms vmhwm_kb anon_kb shmem_kb passes" to results
+measure() {
+    local name=$1 sql=$2 mode=${3:-copy} id script statement perf_on=${4:-0}
+    seq_no=$((seq_no + 1))
+    id="$OUT/m$seq_no"
+    if [ "$mode" = copy ]; then
+        statement="COPY ($sql) TO '/dev/null';"
+    else
+        statement="$sql \\g /dev/null"
+    fi
+    script="$id.sql"
+    {
+        echo "SET client_min_messages = debug1;"
+        [ -n "$SETTINGS" ] && echo "$SETTINGS;"
+        echo "SELECT pg_backend_pid() AS bpid \\gset"
+        echo "\\setenv LC_BENCH_PID :bpid"
+        echo "\\! touch $id.mem.run; bash scripts/bench.sh --sample \$LC_BENCH_PID $id.mem >/dev/null 2>&1 &"
+        if [ "$perf_on" = 1 ]; then
+            echo "\\! perf record -q -F 999 -p \$LC_BENCH_PID -o $OUT/perf.data >$id.perf.log 2>&1 & echo \$! > $id.perf.pid"
+            echo "\\! sleep 1"
+        fi
+        echo "SELECT clock_timestamp() AS t0 \\gset"
+        echo "$statement"
+        echo "SELECT round(1000 * extract(epoch FROM clock_timestamp() - :'t0'), 1) AS ms \\gset"
+        [ "$perf_on" = 1 ] && echo "\\! kill -INT \$(cat $id.perf.pid); while kill -0 \$(cat $id.perf.pid) 2>/dev/null; do sleep 0.1; done"
+        echo "\\! bash scripts/bench.sh --stop \$LC_BENCH_PID $id.mem"
+        echo "\\echo :ms"
+    } >"$script"
+    local ms
+    ms=$("${PSQL[@]}" -f "$script" 2>"$id.err") || {
+        cat "$id.err" >&2
+        exit 1
+    }
+    local hwm anon shmem passes
+    hwm=$(awk '$1 == "VmHWM:" {print $2}' "$id.mem.status")
+    shmem=$(awk '$1 == "RssShmem:" {print $2}' "$id.mem.status")
+    anon=$(cat "$id.mem")
+    # the sampler can miss the last 20ms: the final RssAnon counts too
+    anon=$(awk -v a="$anon" '$1 == "RssAnon:" {print ($2 > a ? $2 : a)}' "$id.mem.status")
+    passes=$(sed -n 's/.*leadconv: computed in \([0-9]*\) pass.*/\1/p' "$id.err" | tail -1)
+    echo "$name $ms $hwm $anon $shmem ${passes:--}" | tee -a "$OUT/results.txt" |
+        awk '{printf "  %-16s %10.1f ms  VmHWM %6.1f MB  peak anon %6.1f MB  passes %s\n", $1, $2, $3 / 1024, $4 / 1024, $6}'
+}
+
+# race PART A_SQL B_SQL: warm-up, then ROUNDS alternating rounds
+race() {
+    local part=$1 a=$2 b=$3 r
+    step "$part: warm-up"
+    [ "$ONLY" != plain ] && measure "warmup-lc-$part" "$a"
+    [ "$ONLY" != leadconv ] && measure "warmup-plain-$part" "$b"
+    step "$part: $ROUNDS rounds"
+    for r in $(seq "$ROUNDS"); do
+        [ "$ONLY" != plain ] && measure "lc-$part" "$a"
+        [ "$ONLY" != leadconv ] && measure "plain-$part" "$b"
+    done
+    return 0
+}
+
+: >"$OUT/results.txt"
+race part1 "$lc1" "$plain1"
+race part2 "$lc2" "$plain2"
+
+if [ "$REFRESH" = 0 ]; then
+    has_refresh=skipped
+elif [ "$has_refresh" != 0 ] && [ "$ONLY" != plain ]; then
+    step "leadconv_refresh(): warm-up (first fill), then $ROUNDS rounds"
+    measure "warmup-refresh" "SELECT * FROM leadconv_refresh()" plain
+    for r in $(seq "$ROUNDS"); do
+        measure "refresh" "SELECT * FROM leadconv_refresh()" plain
+    done
+fi
+
+if [ "$PERF" = 1 ] && [ "$ONLY" != plain ]; then
+    step "profile: one leadconv Part 1 run under perf record"
+    measure "perf-lc-part1" "$lc1" copy 1
+    perf report -i "$OUT/perf.data" --no-children --percent-limit 0.7 --stdio \
+        --sort dso,symbol 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 | tee "$OUT/perf.txt"
+fi
+
+if [ "$(md5sum "$so" | cut -d' ' -f1)" != "$so_md5" ]; then
+    echo "WARNING: $so changed during the run: the numbers mix two builds" | tee -a "$OUT/machine.txt"
+fi
+echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at end" >>"$OUT/machine.txt"
+
+# ---------------------------------------------------------------------------
+step "results (N=$N, medians of $ROUNDS rounds; memory: the highest of the rounds)"
+cat "$OUT/machine.txt" "$OUT/data.txt"
+awk -v has_refresh="$has_refresh" -v n="$N" '
+function median(key,    k, m, i, j, t, v) {
+    m = cnt[key]
+    for (i = 1; i <= m; i++) v[i] = ms[key, i]
+    for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+    return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+}
+$1 !~ /^warmup/ && $1 !~ /^perf/ {
+    k = $1; cnt[k]++; ms[k, cnt[k]] = $2
+    if ($3 > hwm[k]) hwm[k] = $3
+    if ($4 > anon[k]) anon[k] = $4
+    if ($6 != "-") passes[k] = $6
+}
+function row(label, k) {
+    if (!(k in cnt)) return
+    printf "%-26s %10.0f %8.0f %8.0f %10.1f %10.1f %7s\n", label, median(k), min(k), max(k),
+        hwm[k] / 1024, anon[k] / 1024, (k in passes) ? passes[k] : "-"
+}
+function min(k,    i, x) { x = ms[k, 1]; for (i = 2; i <= cnt[k]; i++) if (ms[k, i] < x) x = ms[k, i]; return x }
+function max(k,    i, x) { x = ms[k, 1]; for (i = 2; i <= cnt[k]; i++) if (ms[k, i] > x) x = ms[k, i]; return x }
+function verdict(part, label,    r) {
+    if (!(("lc-" part) in cnt) || !(("plain-" part) in cnt)) return
+    r = median("lc-" part) / median("plain-" part)
+    printf "%s: leadconv/plain = %.3f (plain/leadconv = %.2fx)", label, r, 1 / r
+    if (n == 1000000)
+        printf "  target <= 0.333: %s, aim <= 0.25: %s", r <= 1 / 3 ? "MET" : "NOT MET", r <= 0.25 ? "met" : "not met"
+    printf "\n"
+}
+END {
+    printf "\n%-26s %10s %8s %8s %10s %10s %7s\n", "", "median ms", "min", "max", "VmHWM MB", "peak anon", "passes"
+    row("Part 1 leadconv", "lc-part1")
+    row("Part 1 plain SQL", "plain-part1")
+    row("Part 2 leadconv", "lc-part2")
+    row("Part 2 plain SQL", "plain-part2")
+    row("leadconv_refresh()", "refresh")
+    print ""
+    verdict("part1", "Part 1")
+    verdict("part2", "Part 2")
+    for (k in hwm) if (k ~ /^lc-/) {
+        printf "leadconv %s: VmHWM %.1f MB", substr(k, 4), hwm[k] / 1024
+        if (n == 1000000) printf ", target <= 256 MB: %s", hwm[k] <= 256 * 1024 ? "MET" : "NOT MET"
+        printf "\n"
+    }
+    if (has_refresh == 0) print "leadconv_refresh(): not in this build, not measured"
+    if (has_refresh == "skipped") print "leadconv_refresh(): skipped (REFRESH=0)"
+    if (n != 1000000) print "(the targets are set at N=1000000: no verdicts at N=" n ")"
+}' "$OUT/results.txt" | tee "$OUT/summary.txt"
+echo
+echo "raw numbers: $OUT/results.txt (name ms VmHWM_kB peak_anon_kB RssShmem_kB passes)"
