@@ -4,7 +4,8 @@
 EXTENSION = leadconv
 MODULE_big = leadconv
 OBJS = src/compat.o src/source.o src/strhash.o src/localtime.o \
-	src/details.o src/firsts.o src/events.o src/fanout.o src/facts.o src/maintain.o \
+	src/details.o src/spill.o src/firsts.o src/events.o src/fanout.o src/facts.o \
+	src/maintain.o \
 	src/anomalies.o src/leadconv.o
 DATA = leadconv--1.0.sql
 PGFILEDESC = "leadconv - lead conversions of the gym brief"

@@ -45,4 +45,11 @@ extern void lc_init_materialized_srf(FunctionCallInfo fcinfo);
 #endif
 #endif
 
+/* Wait events have their own header from 14 on. */
+#if PG_VERSION_NUM >= 140000
+#include "utils/wait_event.h"
+#else
+#include "pgstat.h"
+#endif
+
 #endif							/* LEADCONV_COMPAT_H */

@@ -433,6 +433,14 @@ value_from_text(const FoundValue *found, LcDetailsValue *out)
 			out->shape = LC_VALUE_CONTAINER;
 			break;
 		case '"':
+			if (memchr(found->start, '\\', found->stop - found->start) == NULL)
+			{
+				/* nothing to de-escape: the common case */
+				out->shape = LC_VALUE_TEXT;
+				out->value = cstring_to_text_with_len(found->start,
+													  found->stop - found->start);
+				break;
+			}
 			initStringInfo(&buf);
 			if (unescape(found->start, found->stop, &buf))
 			{

@@ -6,6 +6,7 @@
 #include "postgres.h"
 
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "details.h"
@@ -67,6 +68,32 @@ conversion_kind(const LcUser *u)
 	return LC_KIND_MEMBERSHIP;
 }
 
+/*
+ * The labels of the status, type and filter columns, as text: made once per
+ * backend, since they are constants.
+ */
+Datum
+lc_label(LcLabel which)
+{
+	static const char *const names[LC_NLABELS] = {
+		[LC_LABEL_LEAD] = "LEAD",
+		[LC_LABEL_CLIENT] = "CLIENT",
+		[LC_LABEL_MEMBERSHIP] = "MEMBERSHIP",
+		[LC_LABEL_USER_CREDIT] = "USER_CREDIT",
+		[LC_LABEL_ALL] = "ALL",
+	};
+	static text *labels[LC_NLABELS];
+
+	if (labels[which] == NULL)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+
+		labels[which] = cstring_to_text(names[which]);
+		MemoryContextSwitchTo(oldcxt);
+	}
+	return PointerGetDatum(labels[which]);
+}
+
 void
 lc_event_values(const LcCompute *c, const LcUser *u, Datum *values, bool *nulls)
 {
@@ -91,12 +118,12 @@ lc_event_values(const LcCompute *c, const LcUser *u, Datum *values, bool *nulls)
 			put_first(c, kind, &u->first[kind], zone, values, nulls);
 
 	kind = conversion_kind(u);
-	values[EV_LEAD_STATUS] = CStringGetTextDatum(kind < 0 ? "LEAD" : "CLIENT");
+	values[EV_LEAD_STATUS] = lc_label(kind < 0 ? LC_LABEL_LEAD : LC_LABEL_CLIENT);
 	nulls[EV_LEAD_STATUS] = false;
 	if (kind < 0)
 		return;
-	values[EV_TYPE] = CStringGetTextDatum(kind == LC_KIND_MEMBERSHIP ?
-										  "MEMBERSHIP" : "USER_CREDIT");
+	values[EV_TYPE] = lc_label(kind == LC_KIND_MEMBERSHIP ?
+							   LC_LABEL_MEMBERSHIP : LC_LABEL_USER_CREDIT);
 	nulls[EV_TYPE] = false;
 	for (i = 0; i < 4; i++)
 	{

@@ -46,7 +46,7 @@ lc_filter_parse(text *filter)
 /* The row of one kind's filter: that kind's first purchase as the event. */
 static void
 put_kind_row(Tuplestorestate *store, TupleDesc desc, const Datum *event,
-			 const bool *event_nulls, int first, const char *label,
+			 const bool *event_nulls, int first, LcLabel label,
 			 bool leads_in_every_filter)
 {
 	Datum		values[P2_NCOLUMNS];
@@ -61,16 +61,16 @@ put_kind_row(Tuplestorestate *store, TupleDesc desc, const Datum *event,
 		values[i] = event[i];
 		nulls[i] = event_nulls[i];
 	}
-	values[EV_LEAD_STATUS] = CStringGetTextDatum(client ? "CLIENT" : "LEAD");
+	values[EV_LEAD_STATUS] = lc_label(client ? LC_LABEL_CLIENT : LC_LABEL_LEAD);
 	nulls[EV_LEAD_STATUS] = false;
-	values[EV_TYPE] = CStringGetTextDatum(label);
+	values[EV_TYPE] = lc_label(label);
 	nulls[EV_TYPE] = !client;
 	for (i = 0; i < 4; i++)
 	{
 		values[EV_ID + i] = event[first + i];
 		nulls[EV_ID + i] = !client || event_nulls[first + i];
 	}
-	values[P2_FILTER] = CStringGetTextDatum(label);
+	values[P2_FILTER] = lc_label(label);
 	nulls[P2_FILTER] = false;
 	tuplestore_putvalues(store, desc, values, nulls);
 }
@@ -91,9 +91,9 @@ put_all_row(Tuplestorestate *store, TupleDesc desc, const Datum *event,
 
 		if (VARSIZE_ANY_EXHDR(type) == strlen("CREDIT_PACK") &&
 			memcmp(VARDATA_ANY(type), "CREDIT_PACK", strlen("CREDIT_PACK")) == 0)
-			values[EV_TYPE] = CStringGetTextDatum("USER_CREDIT");
+			values[EV_TYPE] = lc_label(LC_LABEL_USER_CREDIT);
 	}
-	values[P2_FILTER] = CStringGetTextDatum("ALL");
+	values[P2_FILTER] = lc_label(LC_LABEL_ALL);
 	nulls[P2_FILTER] = false;
 	tuplestore_putvalues(store, desc, values, nulls);
 }
@@ -108,10 +108,10 @@ lc_fanout(Tuplestorestate *store, TupleDesc desc, const Datum *event,
 {
 	if (filters & LC_FILTER_MEMBERSHIP)
 		put_kind_row(store, desc, event, event_nulls, EV_MEMBERSHIP_ID,
-					 "MEMBERSHIP", leads_in_every_filter);
+					 LC_LABEL_MEMBERSHIP, leads_in_every_filter);
 	if (filters & LC_FILTER_USER_CREDIT)
 		put_kind_row(store, desc, event, event_nulls, EV_CREDIT_PACK_ID,
-					 "USER_CREDIT", leads_in_every_filter);
+					 LC_LABEL_USER_CREDIT, leads_in_every_filter);
 	if (filters & LC_FILTER_ALL)
 		put_all_row(store, desc, event, event_nulls);
 }

@@ -1,0 +1,139 @@
+/*
+ * spill.c
+ *		Temporary files of source rows waiting for their pass.
+ *
+ * Written once front to back, then read once front to back.  BufFile would
+ * do, but it moves 8 kB per system call, and the rows of the later parts of
+ * a large run are most of the data: a large buffer makes a few hundred
+ * calls of what would be a hundred thousand.  The files are fd.c temporary
+ * files, so temp_file_limit applies and an error removes them.
+ */
+#include "postgres.h"
+
+#include "storage/fd.h"
+#include "utils/resowner.h"
+
+#include "compat.h"
+#include "spill.h"
+
+struct LcSpillFile
+{
+	File		file;
+	off_t		size;			/* bytes in the file */
+	off_t		offset;			/* of the buffer's bytes: write end or read start */
+	char	   *buffer;
+	Size		buffer_size;
+	Size		used;			/* bytes in the buffer */
+	Size		pos;			/* read position in the buffer */
+};
+
+LcSpillFile *
+lc_spill_create(ResourceOwner owner, Size buffer)
+{
+	LcSpillFile *f = palloc0(sizeof(LcSpillFile));
+	ResourceOwner oldowner = CurrentResourceOwner;
+
+	/* the file lives as long as the owner, not the current portal */
+	CurrentResourceOwner = owner;
+	f->file = OpenTemporaryFile(false);
+	CurrentResourceOwner = oldowner;
+	f->buffer_size = buffer;
+	f->buffer = palloc(buffer);
+	return f;
+}
+
+static void
+flush(LcSpillFile *f, const char *data, Size len)
+{
+	while (len > 0)
+	{
+		int			chunk = (int) Min(len, (Size) (1 << 30));
+		int			written = FileWrite(f->file, (char *) data, chunk, f->size,
+										WAIT_EVENT_BUFFILE_WRITE);
+
+		if (written != chunk)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not write leadconv temporary file: %m")));
+		f->size += written;
+		data += written;
+		len -= written;
+	}
+}
+
+void
+lc_spill_write(LcSpillFile *f, const void *data, Size len)
+{
+	if (f->used + len > f->buffer_size)
+	{
+		flush(f, f->buffer, f->used);
+		f->used = 0;
+		if (len > f->buffer_size)
+		{
+			flush(f, data, len);
+			return;
+		}
+	}
+	memcpy(f->buffer + f->used, data, len);
+	f->used += len;
+}
+
+/* Done writing: read from the start. */
+void
+lc_spill_rewind(LcSpillFile *f)
+{
+	flush(f, f->buffer, f->used);
+	f->used = 0;
+	f->pos = 0;
+	f->offset = 0;
+}
+
+/* Read len bytes; false at the end of the file (and nothing read). */
+bool
+lc_spill_read(LcSpillFile *f, void *data, Size len)
+{
+	char	   *to = data;
+
+	while (len > 0)
+	{
+		Size		chunk;
+
+		if (f->pos == f->used)
+		{
+			int			got;
+
+			if (f->offset >= f->size)
+			{
+				if (to == data)
+					return false;
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("leadconv temporary file ends in the middle of a row")));
+			}
+			got = FileRead(f->file, f->buffer,
+						   (int) Min(f->buffer_size, (Size) (f->size - f->offset)),
+						   f->offset, WAIT_EVENT_BUFFILE_READ);
+			if (got <= 0)
+				ereport(ERROR,
+						(errcode_for_file_access(),
+						 errmsg("could not read leadconv temporary file: %m")));
+			f->offset += got;
+			f->used = got;
+			f->pos = 0;
+		}
+		chunk = Min(len, f->used - f->pos);
+		memcpy(to, f->buffer + f->pos, chunk);
+		f->pos += chunk;
+		to += chunk;
+		len -= chunk;
+	}
+	return true;
+}
+
+void
+lc_spill_close(LcSpillFile *f)
+{
+	FileClose(f->file);
+	pfree(f->buffer);
+	pfree(f);
+}
