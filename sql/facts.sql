@@ -47,8 +47,8 @@ SELECT * FROM leadconv_refresh();
 SELECT lc_test.facts_differing();
 
 -- a refresh with nothing changed writes nothing; a change rewrites only
--- the rows it changes: u7's Part 1 row and its MEMBERSHIP row (its ALL row
--- is its earlier credit pack, unchanged), u41's new rows, u40's gone rows
+-- the rows of the users whose Part 1 row changed: u7's (its Part 1 row and
+-- its three Part 2 rows), u41's new rows, u40's gone rows
 SELECT * FROM leadconv_refresh();
 UPDATE fct_membership_purchases SET membership_purchase_details = '{"name": "Yearly"}' WHERE user_id = 'u7';
 INSERT INTO dim_user VALUES ('u41', 'b1', 'new', '2024-06-01');

@@ -14,6 +14,7 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 
 #include "compat.h"
@@ -48,27 +49,14 @@ put_count(ReturnSetInfo *rsinfo, const char *table, uint64 rows, uint64 deleted,
 }
 
 /*
- * Make fact table equal the rows of temp table fresh (of the same row type):
- * delete the rows that are not in fresh exactly, insert those of fresh not
- * left.  Rows are matched on key, then compared whole, so a refresh that
- * changes little writes little; readers see the old rows until commit.
+ * Make both fact tables equal the functions' rows.  Part 1 is computed once
+ * into a temporary table and compared with the facts by one full join on
+ * user_id: only the users whose row changed, appeared or went away are
+ * rewritten, so a refresh that changes little writes little, and readers
+ * see the old rows until commit.  Part 2 rows are a function of the Part 1
+ * row, so those users' Part 2 rows are fanned out again from the fresh Part 1
+ * rows, and the others' stay as they are.
  */
-static void
-sync_table(ReturnSetInfo *rsinfo, const char *schema, const char *table,
-		   const char *fresh, uint64 rows, const char *key)
-{
-	uint64		deleted;
-	uint64		inserted;
-
-	deleted = run("DELETE FROM %s.%s f WHERE NOT EXISTS "
-				  "(SELECT FROM pg_temp.%s n WHERE %s AND n = f)",
-				  schema, table, fresh, key);
-	inserted = run("INSERT INTO %s.%s SELECT * FROM pg_temp.%s n WHERE NOT EXISTS "
-				   "(SELECT FROM %s.%s f WHERE %s)",
-				   schema, table, fresh, schema, table, key);
-	put_count(rsinfo, table, rows, deleted, inserted);
-}
-
 PG_FUNCTION_INFO_V1(leadconv_refresh);
 Datum
 leadconv_refresh(PG_FUNCTION_ARGS)
@@ -78,15 +66,16 @@ leadconv_refresh(PG_FUNCTION_ARGS)
 	const char *ext;
 	uint64		events;
 	uint64		conversions;
+	uint64		changed;
+	uint64		deleted;
+	uint64		inserted;
+	bool		isnull;
 	int			nestlevel;
 
 	InitMaterializedSRF(fcinfo, 0);
 	nestlevel = lc_pin_sources(sources, InvalidOid);
-	/*
-	 * The fact tables may be new and never analyzed; a nested loop anti-join
-	 * over them, chosen on such estimates, is quadratic.
-	 */
-	lc_set_local("enable_nestloop", "off");
+	/* the full join hashes a million rows at a million users */
+	lc_set_local("work_mem", GetConfigOption("leadconv.work_mem", false, false));
 	ext = extension_schema(fcinfo);
 	SPI_connect();
 
@@ -94,23 +83,41 @@ leadconv_refresh(PG_FUNCTION_ARGS)
 	run("LOCK TABLE %1$s.leadconv_fct_client_conversion_events, "
 		"%1$s.leadconv_fct_lead_conversions IN SHARE ROW EXCLUSIVE MODE", ext);
 
-	/* Part 1 computed once; Part 2 fanned out from it */
-	run("CREATE TEMP TABLE leadconv_fresh_events OF %s.leadconv_client_event", ext);
-	events = run("INSERT INTO pg_temp.leadconv_fresh_events "
-				 "SELECT * FROM %s.leadconv_client_events()", ext);
-	run("CREATE TEMP TABLE leadconv_fresh_conversions OF %s.leadconv_lead_conversion", ext);
-	conversions = run("INSERT INTO pg_temp.leadconv_fresh_conversions SELECT * FROM "
-					  "%s.leadconv_lead_conversions_from('pg_temp.leadconv_fresh_events')", ext);
-	run("ANALYZE pg_temp.leadconv_fresh_events, pg_temp.leadconv_fresh_conversions");
+	run("CREATE TEMP TABLE leadconv_fresh OF %s.leadconv_client_event", ext);
+	events = run("INSERT INTO pg_temp.leadconv_fresh SELECT * FROM %s.leadconv_client_events()",
+				 ext);
+	changed = run("CREATE TEMP TABLE leadconv_changed AS "
+				  "SELECT coalesce(n.user_id, f.user_id) AS user_id "
+				  "FROM pg_temp.leadconv_fresh n "
+				  "FULL JOIN %s.leadconv_fct_client_conversion_events f ON f.user_id = n.user_id "
+				  "WHERE n IS DISTINCT FROM f", ext);
+	run("ANALYZE pg_temp.leadconv_changed");
 
-	sync_table(rsinfo, ext, "leadconv_fct_client_conversion_events",
-			   "leadconv_fresh_events", events, "n.user_id = f.user_id");
-	sync_table(rsinfo, ext, "leadconv_fct_lead_conversions",
-			   "leadconv_fresh_conversions", conversions,
-			   "n.user_id = f.user_id AND "
-			   "n.client_conversion_event_filter = f.client_conversion_event_filter");
+	deleted = run("DELETE FROM %s.leadconv_fct_client_conversion_events "
+				  "WHERE user_id IN (SELECT user_id FROM pg_temp.leadconv_changed)", ext);
+	inserted = run("INSERT INTO %s.leadconv_fct_client_conversion_events "
+				   "SELECT * FROM pg_temp.leadconv_fresh "
+				   "WHERE user_id IN (SELECT user_id FROM pg_temp.leadconv_changed)", ext);
+	put_count(rsinfo, "leadconv_fct_client_conversion_events", events, deleted, inserted);
 
-	run("DROP TABLE pg_temp.leadconv_fresh_events, pg_temp.leadconv_fresh_conversions");
+	deleted = run("DELETE FROM %s.leadconv_fct_lead_conversions "
+				  "WHERE user_id IN (SELECT user_id FROM pg_temp.leadconv_changed)", ext);
+	inserted = run("INSERT INTO %1$s.leadconv_fct_lead_conversions SELECT c.* "
+				   "FROM pg_temp.leadconv_fresh n "
+				   "CROSS JOIN LATERAL %1$s.leadconv_lead_conversions_of(n) c "
+				   "WHERE n.user_id IN (SELECT user_id FROM pg_temp.leadconv_changed)", ext);
+	/* every user has an ALL row, and a row for each kind bought */
+	run("SELECT count(*) + count(first_user_membership_id) + count(first_credit_pack_id) "
+		"FROM pg_temp.leadconv_fresh");
+	conversions = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+											  1, &isnull));
+	put_count(rsinfo, "leadconv_fct_lead_conversions", conversions, deleted, inserted);
+
+	run("DROP TABLE pg_temp.leadconv_fresh, pg_temp.leadconv_changed");
+	/* statistics for the lookups of a few users by automatic refresh, and BI */
+	if (changed > 0)
+		run("ANALYZE %1$s.leadconv_fct_client_conversion_events, "
+			"%1$s.leadconv_fct_lead_conversions", ext);
 	SPI_finish();
 	lc_unpin_search_path(nestlevel);
 	return (Datum) 0;
