@@ -17,7 +17,9 @@
 #   CHECK    1 to check instead of timing: the plain statements and leadconv
 #            give the same rows (EXCEPT ALL both ways), e.g.
 #            N=20000 CHECK=1 bash scripts/bench.sh
-#   REFRESH  0 to skip timing leadconv_refresh() (when the build has it)
+#   REFRESH  0 to skip timing leadconv_refresh() and automatic refresh:
+#            a 1,000-row purchase insert without, then with the triggers of
+#            leadconv_enable_auto_refresh() (ratio to a full refresh)
 #   PERF     1 to add one leadconv Part 1 run under `perf record` and print
 #            its hottest functions (needs perf: apt-get install linux-perf)
 #   OUT      directory for logs and results (default: a new /tmp/leadconv-bench.*)
@@ -263,6 +265,29 @@ elif [ "$has_refresh" != 0 ] && [ "$ONLY" != plain ]; then
     for r in $(seq "$ROUNDS"); do
         measure "refresh" "SELECT * FROM leadconv_refresh()" plain
     done
+
+    step "automatic refresh: inserting 1,000 purchases, without then with the triggers"
+    "${PSQL[@]}" -c "
+        CREATE TABLE bench_new_purchases AS
+        SELECT u.user_id, u.branch_id, 'bench-' || row_number() OVER () AS membership_id,
+               timestamp '2024-06-01' + row_number() OVER () * interval '1 minute' AS membership_purchased_at,
+               timestamp '2024-06-01' + row_number() OVER () * interval '1 minute' AS created_at,
+               '{\"name\": \"Monthly Membership\", \"source\": \"APP\"}'::json AS membership_purchase_details
+        FROM (SELECT user_id, branch_id FROM dim_user TABLESAMPLE BERNOULLI (1) REPEATABLE (42) LIMIT 1000) u"
+    insert="INSERT INTO fct_membership_purchases SELECT * FROM bench_new_purchases"
+    undo="DELETE FROM fct_membership_purchases WHERE membership_id LIKE 'bench-%'"
+    # as on an application's pooled connection: the session has written before
+    warm="$insert; $undo"
+    for r in $(seq "$ROUNDS"); do
+        SETTINGS="$warm" measure "insert-plain" "$insert" plain
+        "${PSQL[@]}" -c "$undo"
+    done
+    measure "enable-auto" "SELECT leadconv_enable_auto_refresh()" plain
+    for r in $(seq "$ROUNDS"); do
+        SETTINGS="$warm" measure "insert-auto" "$insert" plain
+        "${PSQL[@]}" -c "$undo"
+    done
+    "${PSQL[@]}" -c "SELECT leadconv_disable_auto_refresh()" -c "DROP TABLE bench_new_purchases"
 fi
 
 if [ "$PERF" = 1 ] && [ "$ONLY" != plain ]; then
@@ -315,9 +340,18 @@ END {
     row("Part 2 leadconv", "lc-part2")
     row("Part 2 plain SQL", "plain-part2")
     row("leadconv_refresh()", "refresh")
+    row("insert 1,000 purchases", "insert-plain")
+    row("  with auto refresh", "insert-auto")
     print ""
     verdict("part1", "Part 1")
     verdict("part2", "Part 2")
+    if (("insert-auto" in cnt) && ("refresh" in cnt)) {
+        r = median("insert-auto") / median("refresh")
+        printf "auto refresh: the insert keeps the facts fresh in %.1f%% of a full refresh", 100 * r
+        if (n == 1000000) printf "  target <= 1%%: %s", r <= 0.01 ? "MET" : "NOT MET"
+        printf "; it adds %.0f ms to the insert (%.0f ms without)\n",
+            median("insert-auto") - median("insert-plain"), median("insert-plain")
+    }
     for (k in hwm) if (k ~ /^lc-/) {
         printf "leadconv %s: VmHWM %.1f MB", substr(k, 4), hwm[k] / 1024
         if (n == 1000000) printf ", target <= 256 MB: %s", hwm[k] <= 256 * 1024 ? "MET" : "NOT MET"
