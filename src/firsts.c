@@ -544,8 +544,11 @@ put_payload(StringInfo buf, const LcRow *row, const char *user, const char *extr
 	memcpy(to, &len, sizeof(len));
 	memcpy(to + offsetof(LcStr, data), user, row->user_len);
 	to += INTALIGN(LC_STR_SIZE(row->user_len));
-	memcpy(to, extra, row->extra_len);
-	memcpy(to + INTALIGN(row->extra_len), id, row->id_len);
+	/* a NULL extra value, or a user's id, has no bytes (and no pointer) */
+	if (row->extra_len > 0)
+		memcpy(to, extra, row->extra_len);
+	if (row->id_len > 0)
+		memcpy(to + INTALIGN(row->extra_len), id, row->id_len);
 	buf->len += row_payload_len(row);
 	buf->data[buf->len] = '\0';
 }
