@@ -2,8 +2,8 @@
 --
 --   psql -v N=1000000 -f bench/generate.sql      (N users; default 1,000,000)
 --
--- DROPs and creates the brief's four source tables (column types of
--- ../shared/glofox/setup.sql: varchar(40) ids, timestamp, json) in the
+-- DROPs and creates the brief's tables (scripts/brief_tables.sql: the
+-- column types of its setup.sql, varchar(40) ids, timestamp, json) in the
 -- first schema of search_path: run it only in a throwaway database.  It fills
 -- them set-based, then VACUUM ANALYZE (statistics, hint bits):
 --   dim_branch                 1,000 branches; zones a mix of valid names,
@@ -33,43 +33,10 @@ SET work_mem = '256MB';
 SET maintenance_work_mem = '256MB';
 
 DROP TABLE IF EXISTS dim_branch, dim_user, fct_membership_purchases,
-    fct_credit_pack_purchases;
-
-CREATE TABLE dim_branch (
-    branch_id VARCHAR(40)
-    , name VARCHAR(50)
-    , email VARCHAR(50)
-    , city VARCHAR(50)
-    , country VARCHAR(50)
-    , timezone_id VARCHAR(50)
-    , created_at TIMESTAMP
-);
-
-CREATE TABLE dim_user (
-    user_id VARCHAR(40)
-    , branch_id VARCHAR(40)
-    , name VARCHAR(50)
-    , email VARCHAR(50)
-    , created_at TIMESTAMP
-);
-
-CREATE TABLE fct_credit_pack_purchases (
-    user_id VARCHAR(40)
-    , branch_id VARCHAR(40)
-    , credit_pack_id VARCHAR(40)
-    , credit_pack_purchased_at TIMESTAMP
-    , created_at TIMESTAMP
-    , credit_pack_purchase_details JSON
-);
-
-CREATE TABLE fct_membership_purchases (
-    user_id VARCHAR(40)
-    , branch_id VARCHAR(40)
-    , membership_id VARCHAR(40)
-    , membership_purchased_at TIMESTAMP
-    , created_at TIMESTAMP
-    , membership_purchase_details JSON
-);
+    fct_credit_pack_purchases, fct_client_conversion_events_part_2,
+    fct_client_conversion_events, fct_lead_conversions;
+-- the brief's tables, as its setup.sql creates them
+\ir ../scripts/brief_tables.sql
 
 DO $$BEGIN PERFORM setseed(0.20240601); END$$;
 

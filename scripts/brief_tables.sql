@@ -1,7 +1,7 @@
 -- The brief's tables, as its setup.sql creates them: the four input tables,
 -- the stand-in Part 1 table and the two output tables.  The project's sample
--- (sample/generate.sql) and the CSV loader (scripts/load_csv.sh) create them
--- from here.
+-- (sample/generate.sql), the CSV loader (scripts/load_csv.sh) and the
+-- benchmark (bench/generate.sql) create them from here.
 
 -- INPUT TABLES
 CREATE TABLE dim_branch (
