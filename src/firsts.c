@@ -480,7 +480,7 @@ apply_purchase(LcPass *p, const LcRow *row, const char *payload, LcUser *u)
 	/* the new first purchase: kept in the old one's place if it fits */
 	if (d == NULL || d->capacity < size)
 	{
-		d = arena_alloc(p, &p->data_arena, offsetof(LcPurchaseData, data) + size);
+		d = arena_alloc(p, &p->data_arena, LC_PURCHASE_DATA_OFFSET + size);
 		d->capacity = size;
 		best->data = d;
 	}

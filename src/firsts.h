@@ -27,11 +27,13 @@ typedef struct LcPurchaseData
 	uint32		details_len;
 	uint32		id_len;
 	bool		details_null;
+	/* then, at an aligned offset (a jsonb document is read in place): */
 	char		data[FLEXIBLE_ARRAY_MEMBER];	/* details, then id */
 } LcPurchaseData;
 
-#define lc_purchase_details(d) ((d)->data)
-#define lc_purchase_id(d) ((d)->data + INTALIGN((d)->details_len))
+#define LC_PURCHASE_DATA_OFFSET MAXALIGN(offsetof(LcPurchaseData, data))
+#define lc_purchase_details(d) ((char *) (d) + LC_PURCHASE_DATA_OFFSET)
+#define lc_purchase_id(d) (lc_purchase_details(d) + INTALIGN((d)->details_len))
 
 /*
  * A user's first purchase of a kind so far.  What orders purchases is kept
