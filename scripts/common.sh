@@ -12,12 +12,18 @@ need_packages() {
     for p in postgresql-15 postgresql-server-dev-15 postgresql-common make gcc "$@"; do
         dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
     done
-    if ((${#missing[@]})); then
-        step "installing ${missing[*]}"
+    # Headers newer than the server build a module the server cannot load
+    # (15.20 made DatumGetHeapTupleHeader a function 15.18 lacks): a machine
+    # with an older postgresql-15 preinstalled gets both upgraded together.
+    if ((${#missing[@]})) || [ "$(pkg_version postgresql-15)" != "$(pkg_version postgresql-server-dev-15)" ]; then
+        step "installing ${missing[*]:-postgresql-15 postgresql-server-dev-15 of one version}"
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" \
+            postgresql-15 postgresql-client-15 postgresql-server-dev-15 >/dev/null
     fi
 }
+
+pkg_version() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null || true; }
 
 # A killed pg_virtualenv run as root leaves cluster 15/regress behind, and
 # every later run refuses to start.  Ours use -t (a temporary directory),
