@@ -32,7 +32,7 @@ extension_schema(FunctionCallInfo fcinfo)
 }
 
 /* Run one statement made from fmt; the rows it processed. */
-#define run(...) lc_execute(psprintf(__VA_ARGS__), NULL)
+#define run(...) lc_execute(psprintf(__VA_ARGS__))
 
 static void
 put_count(ReturnSetInfo *rsinfo, const char *table, uint64 rows, uint64 deleted,

@@ -115,15 +115,14 @@ leadconv_enable_auto_refresh(PG_FUNCTION_ARGS)
 		for (column = indexed_columns(i); *column != NULL; column++)
 			lc_execute(psprintf("CREATE INDEX IF NOT EXISTS %s ON %s ((%s::pg_catalog.text))",
 								index_name(&sources[i], *column), sources[i].qualname,
-								quote_identifier(*column)),
-					   NULL);
+								quote_identifier(*column)));
 		for (j = 0; j < lengthof(triggers); j++)
 			lc_execute(psprintf("CREATE OR REPLACE TRIGGER %s %s ON %s %s FOR EACH STATEMENT "
 								"EXECUTE FUNCTION %s.leadconv_auto_refresh_trigger()",
 								triggers[j].name, triggers[j].when, sources[i].qualname,
-								triggers[j].referencing, ext), NULL);
+								triggers[j].referencing, ext));
 	}
-	lc_execute(psprintf("SELECT FROM %s.leadconv_refresh()", ext), NULL);
+	lc_execute(psprintf("SELECT FROM %s.leadconv_refresh()", ext));
 	SPI_finish();
 	lc_unpin_search_path(nestlevel);
 	ereport(NOTICE,
@@ -154,10 +153,10 @@ leadconv_disable_auto_refresh(PG_FUNCTION_ARGS)
 
 		for (j = 0; j < lengthof(triggers); j++)
 			lc_execute(psprintf("DROP TRIGGER IF EXISTS %s ON %s",
-								triggers[j].name, sources[i].qualname), NULL);
+								triggers[j].name, sources[i].qualname));
 		for (column = indexed_columns(i); *column != NULL; column++)
 			lc_execute(psprintf("DROP INDEX IF EXISTS %s.%s", quote_identifier(schema),
-								index_name(&sources[i], *column)), NULL);
+								index_name(&sources[i], *column)));
 	}
 	SPI_finish();
 	lc_unpin_search_path(nestlevel);
@@ -215,27 +214,60 @@ touched_users(TriggerData *td, LcSourceTable *sources, Datum *ids)
 					   "FROM %s u WHERE u.user_id IS NOT NULL AND u.branch_id::pg_catalog.text IN "
 					   "(SELECT c.branch_id::pg_catalog.text FROM (%s) c)",
 					   sources[LC_USER].qualname, rows.data);
-	lc_execute(sql, NULL);
+	lc_execute(sql);
 	*ids = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (!isnull)
 		*ids = datumCopy(*ids, false, -1);
 	return !isnull;
 }
 
-/* Replace the fact rows of the users ids with freshly computed ones. */
+/*
+ * Bring the fact rows of the users ids up to date.  Most statements leave a
+ * user's facts as they were (a purchase after the first one, a branch
+ * renamed), so the users' rows are computed, compared with the facts, and
+ * only those that differ are rewritten: the facts' indexes, and Part 2, are
+ * touched for them alone.  The statements are kept plans: a trigger runs
+ * them again and again.
+ */
 static void
 refresh_users(const char *ext, Datum ids)
 {
-	lc_execute(psprintf("DELETE FROM %s.leadconv_fct_client_conversion_events "
-						"WHERE user_id = ANY ($1)", ext), &ids);
-	lc_execute(psprintf("INSERT INTO %1$s.leadconv_fct_client_conversion_events "
-						"SELECT * FROM %1$s.leadconv_client_events_for($1)", ext), &ids);
-	lc_execute(psprintf("DELETE FROM %s.leadconv_fct_lead_conversions "
-						"WHERE user_id = ANY ($1)", ext), &ids);
-	lc_execute(psprintf("INSERT INTO %1$s.leadconv_fct_lead_conversions SELECT c.* "
-						"FROM %1$s.leadconv_fct_client_conversion_events e "
-						"CROSS JOIN LATERAL %1$s.leadconv_lead_conversions_of(e) c "
-						"WHERE e.user_id = ANY ($1)", ext), &ids);
+	Datum		changed;
+	Datum		fresh;
+	Oid			fresh_type;
+	bool		changed_null;
+	bool		fresh_null;
+
+	/* the users whose row differs, and their fresh rows (none: user gone) */
+	lc_execute_kept(psprintf("SELECT pg_catalog.array_agg(coalesce(n.user_id, f.user_id)), "
+							 "pg_catalog.array_agg(n) FILTER (WHERE n.user_id IS NOT NULL) "
+							 "FROM %1$s.leadconv_client_events_for($1) n "
+							 "FULL JOIN (SELECT * FROM %1$s.leadconv_fct_client_conversion_events "
+							 "WHERE user_id OPERATOR(pg_catalog.=) ANY ($1)) f "
+							 "ON f.user_id OPERATOR(pg_catalog.=) n.user_id "
+							 "WHERE n IS DISTINCT FROM f", ext),
+					TEXTARRAYOID, ids);
+	changed = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &changed_null);
+	fresh = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &fresh_null);
+	fresh_type = SPI_gettypeid(SPI_tuptable->tupdesc, 2);
+	if (changed_null)
+		return;
+
+	lc_execute_kept(psprintf("DELETE FROM %s.leadconv_fct_client_conversion_events "
+							 "WHERE user_id OPERATOR(pg_catalog.=) ANY ($1)", ext),
+					TEXTARRAYOID, changed);
+	lc_execute_kept(psprintf("DELETE FROM %s.leadconv_fct_lead_conversions "
+							 "WHERE user_id OPERATOR(pg_catalog.=) ANY ($1)", ext),
+					TEXTARRAYOID, changed);
+	if (fresh_null)
+		return;
+	lc_execute_kept(psprintf("INSERT INTO %s.leadconv_fct_client_conversion_events "
+							 "SELECT * FROM pg_catalog.unnest($1)", ext),
+					fresh_type, fresh);
+	lc_execute_kept(psprintf("INSERT INTO %1$s.leadconv_fct_lead_conversions SELECT c.* "
+							 "FROM pg_catalog.unnest($1) e "
+							 "CROSS JOIN LATERAL %1$s.leadconv_lead_conversions_of(e) c", ext),
+					fresh_type, fresh);
 }
 
 /* Whether so many users changed that a whole refresh is cheaper. */
@@ -275,14 +307,14 @@ leadconv_auto_refresh_trigger(PG_FUNCTION_ARGS)
 	ext = extension_schema(fcinfo);
 	SPI_connect();
 	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
-		lc_execute(psprintf("SELECT FROM %s.leadconv_refresh()", ext), NULL);
+		lc_execute(psprintf("SELECT FROM %s.leadconv_refresh()", ext));
 	else
 	{
 		SPI_register_trigger_data(td);
 		if (touched_users(td, sources, &ids))
 		{
 			if (too_many_users(ext_nsp, ids))
-				lc_execute(psprintf("SELECT FROM %s.leadconv_refresh()", ext), NULL);
+				lc_execute(psprintf("SELECT FROM %s.leadconv_refresh()", ext));
 			else
 				refresh_users(ext, ids);
 		}

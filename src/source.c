@@ -332,18 +332,12 @@ lc_reltuples(Oid relid)
 	return rows;
 }
 
-/*
- * Run one statement through SPI, with the users ids as $1 (text[]) when not
- * NULL; the rows it processed.
- */
+/* Run one statement through SPI; the rows it processed. */
 uint64
-lc_execute(const char *sql, Datum *ids)
+lc_execute(const char *sql)
 {
-	Oid			argtypes[1] = {TEXTARRAYOID};
-	int			rc;
+	int			rc = SPI_execute(sql, false, 0);
 
-	rc = ids ? SPI_execute_with_args(sql, 1, argtypes, ids, NULL, false, 0) :
-		SPI_execute(sql, false, 0);
 	if (rc < 0)
 		elog(ERROR, "SPI_execute failed for \"%s\": %s", sql, SPI_result_code_string(rc));
 	return SPI_processed;
@@ -395,6 +389,20 @@ cached_plan(const char *query, int nargs, Oid *argtypes)
 	plan_cache[plan_cache_used].plan = plan;
 	plan_cache_used++;
 	return plan;
+}
+
+/*
+ * Run a statement made often (by automatic refresh) from a kept plan, with
+ * one argument $1 of type argtype; the rows it processed.
+ */
+uint64
+lc_execute_kept(const char *sql, Oid argtype, Datum arg)
+{
+	int			rc = SPI_execute_plan(cached_plan(sql, 1, &argtype), &arg, NULL, false, 0);
+
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s", sql, SPI_result_code_string(rc));
+	return SPI_processed;
 }
 
 /*

@@ -74,7 +74,8 @@ extern void lc_set_local(const char *name, const char *value);
 extern int	lc_pin_sources(LcSourceTable *tables, Oid nsp);
 extern void lc_unpin_search_path(int nestlevel);
 
-extern uint64 lc_execute(const char *sql, Datum *ids);
+extern uint64 lc_execute(const char *sql);
+extern uint64 lc_execute_kept(const char *sql, Oid argtype, Datum arg);
 extern double lc_reltuples(Oid relid);
 
 /* Called for each row a scan reads; returning false stops the scan. */
