@@ -5,13 +5,13 @@ EXTENSION = leadconv
 MODULE_big = leadconv
 OBJS = src/compat.o src/source.o src/strhash.o src/localtime.o \
 	src/details.o src/spill.o src/firsts.o src/events.o src/fanout.o src/facts.o \
-	src/maintain.o \
+	src/maintain.o src/output.o src/parallel.o \
 	src/anomalies.o src/leadconv.o
 DATA = leadconv--1.0.sql
 PGFILEDESC = "leadconv - lead conversions of the gym brief"
 
 REGRESS = setup part1_users part1_zones part1_firsts part1_details part1_types \
-	part1_values part1_errors security anomalies part2 facts auto_refresh glofox \
+	part1_values part1_errors security anomalies part2 parallel facts auto_refresh glofox \
 	upgrade
 ISOLATION = refresh concurrent_refresh
 

@@ -13,6 +13,7 @@
 
 #include "events.h"
 #include "fanout.h"
+#include "output.h"
 #include "source.h"
 
 /* filter text, case and surrounding spaces ignored; NULL means all three */
@@ -45,7 +46,7 @@ lc_filter_parse(text *filter)
 
 /* The row of one kind's filter: that kind's first purchase as the event. */
 static void
-put_kind_row(Tuplestorestate *store, TupleDesc desc, const Datum *event,
+put_kind_row(LcSink *sink, const Datum *event,
 			 const bool *event_nulls, int first, LcLabel label,
 			 bool leads_in_every_filter)
 {
@@ -72,12 +73,12 @@ put_kind_row(Tuplestorestate *store, TupleDesc desc, const Datum *event,
 	}
 	values[P2_FILTER] = lc_label(label);
 	nulls[P2_FILTER] = false;
-	tuplestore_putvalues(store, desc, values, nulls);
+	lc_sink_put(sink, values, nulls);
 }
 
 /* The ALL row: the Part 1 conversion, with CREDIT_PACK read as USER_CREDIT. */
 static void
-put_all_row(Tuplestorestate *store, TupleDesc desc, const Datum *event,
+put_all_row(LcSink *sink, const Datum *event,
 			const bool *event_nulls)
 {
 	Datum		values[P2_NCOLUMNS];
@@ -95,7 +96,7 @@ put_all_row(Tuplestorestate *store, TupleDesc desc, const Datum *event,
 	}
 	values[P2_FILTER] = lc_label(LC_LABEL_ALL);
 	nulls[P2_FILTER] = false;
-	tuplestore_putvalues(store, desc, values, nulls);
+	lc_sink_put(sink, values, nulls);
 }
 
 /*
@@ -103,17 +104,17 @@ put_all_row(Tuplestorestate *store, TupleDesc desc, const Datum *event,
  * has that kind of purchase (or always, leads_in_every_filter), ALL always.
  */
 void
-lc_fanout(Tuplestorestate *store, TupleDesc desc, const Datum *event,
+lc_fanout(LcSink *sink, const Datum *event,
 		  const bool *event_nulls, int filters, bool leads_in_every_filter)
 {
 	if (filters & LC_FILTER_MEMBERSHIP)
-		put_kind_row(store, desc, event, event_nulls, EV_MEMBERSHIP_ID,
+		put_kind_row(sink, event, event_nulls, EV_MEMBERSHIP_ID,
 					 LC_LABEL_MEMBERSHIP, leads_in_every_filter);
 	if (filters & LC_FILTER_USER_CREDIT)
-		put_kind_row(store, desc, event, event_nulls, EV_CREDIT_PACK_ID,
+		put_kind_row(sink, event, event_nulls, EV_CREDIT_PACK_ID,
 					 LC_LABEL_USER_CREDIT, leads_in_every_filter);
 	if (filters & LC_FILTER_ALL)
-		put_all_row(store, desc, event, event_nulls);
+		put_all_row(sink, event, event_nulls);
 }
 
 /* The columns of a Part 1 table, as leadconv_client_events() returns them. */
@@ -139,8 +140,7 @@ static const LcColumnSpec part1_columns[EV_NCOLUMNS] = {
 
 typedef struct LcFanoutFrom
 {
-	Tuplestorestate *store;
-	TupleDesc	desc;
+	LcSink		sink;
 	int			filters;
 	bool		leads_in_every_filter;
 } LcFanoutFrom;
@@ -150,7 +150,7 @@ fanout_row(Datum *values, bool *nulls, void *arg)
 {
 	LcFanoutFrom *f = arg;
 
-	lc_fanout(f->store, f->desc, values, nulls, f->filters, f->leads_in_every_filter);
+	lc_fanout(&f->sink, values, nulls, f->filters, f->leads_in_every_filter);
 	return true;
 }
 
@@ -161,8 +161,9 @@ lc_fanout_from(Oid relid, Tuplestorestate *store, TupleDesc desc, int filters,
 {
 	LcSourceTable t;
 	StringInfoData query;
-	LcFanoutFrom f = {store, desc, filters, leads_in_every_filter};
+	LcFanoutFrom f = {{0}, filters, leads_in_every_filter};
 
+	lc_sink_store(&f.sink, store, desc);
 	lc_relation_check(&t, relid, part1_columns, EV_NCOLUMNS);
 	initStringInfo(&query);
 	lc_source_select(&query, &t);

@@ -20,8 +20,9 @@
 #define P2_NCOLUMNS 10
 
 extern int	lc_filter_parse(text *filter);
-extern void lc_fanout(Tuplestorestate *store, TupleDesc desc,
-					  const Datum *event, const bool *event_nulls,
+struct LcSink;
+
+extern void lc_fanout(struct LcSink *sink, const Datum *event, const bool *event_nulls,
 					  int filters, bool leads_in_every_filter);
 extern void lc_fanout_from(Oid relid, Tuplestorestate *store, TupleDesc desc,
 						   int filters, bool leads_in_every_filter);

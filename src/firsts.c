@@ -127,7 +127,7 @@ typedef struct LcBatch
 typedef struct LcSpill
 {
 	int			bits;			/* 2^bits parts */
-	LcSpillFile **users;		/* per part; [0] unused */
+	LcSpillFile **users;		/* per part; NULL: none, or read with the tables */
 	LcSpillFile **purchases;
 	ResourceOwner owner;		/* the call's, which the files belong to */
 	Size		buffer;			/* of each file */
@@ -245,6 +245,14 @@ static int
 part_of(const LcSpill *spill, uint32 hash)
 {
 	return spill->bits == 0 ? 0 : (int) (hash >> (32 - spill->bits));
+}
+
+/* Whether this process computes a part, or a parallel worker does. */
+static bool
+part_is_ours(const LcCompute *c, const LcSpill *spill, int part)
+{
+	return c->share_bits == 0 ||
+		(c->share_mask >> (part >> (spill->bits - c->share_bits)) & 1) != 0;
 }
 
 /* -1, 0, 1 as a sorts before, with or after b; NULLs last. */
@@ -555,7 +563,8 @@ put_payload(StringInfo buf, const LcRow *row, const char *user, const char *extr
 
 /*
  * Take a row: into the batch when its user is in this pass's part (applying
- * the batch once full), else into its part's file.
+ * the batch once full), else into its part's file, unless a parallel worker
+ * computes that part.
  */
 static void
 take_row(LcPass *p, const LcRow *row, const char *user, const char *extra,
@@ -572,7 +581,7 @@ take_row(LcPass *p, const LcRow *row, const char *user, const char *extra,
 		if (b->nrows == LC_BATCH)
 			apply_batch(p);
 	}
-	else
+	else if (part_is_ours(p->c, p->spill, part))
 	{
 		LcSpillFile **files = row->kind == LC_ROW_USER ? p->spill->users : p->spill->purchases;
 
@@ -770,7 +779,7 @@ spill_close(LcSpill *spill)
 {
 	int			part;
 
-	for (part = 1; part < (1 << spill->bits); part++)
+	for (part = 0; part < (1 << spill->bits); part++)
 	{
 		if (spill->users[part])
 			lc_spill_close(spill->users[part]);
@@ -781,8 +790,8 @@ spill_close(LcSpill *spill)
 }
 
 /* How many bits of parts the users of dim_user should take, by estimate. */
-static int
-first_bits(LcCompute *c)
+int
+lc_first_bits(const LcCompute *c)
 {
 	double		users;
 	Size		part = Min(c->budget, LC_PART_TARGET);
@@ -807,13 +816,16 @@ lc_compute(LcCompute *c)
 {
 	LcSpill		spill = {0};
 	LcPass		p;
+	int			first = 0;
 	int			part;
 
+	c->passes = 0;
+	if (c->share_bits > 0 && c->share_mask == 0)
+		return;					/* parallel workers compute every user */
 	if (c->branches == NULL)
 		lc_load_branches(c);
-	c->passes = 0;
 	spill.owner = CurrentResourceOwner;
-	for (spill.bits = first_bits(c);; spill.bits++)
+	for (spill.bits = Max(lc_first_bits(c), c->share_bits);; spill.bits++)
 	{
 		bool		fits;
 
@@ -822,7 +834,10 @@ lc_compute(LcCompute *c)
 		/* the buffers of all the files take an eighth of the budget at most */
 		spill.buffer = Max(BLCKSZ, Min(1024 * 1024, c->budget / (16 << spill.bits)));
 		pass_init(&p, c, &spill);
-		pass_start(&p, 0);
+		/* the first of our parts is computed while the tables are read */
+		for (first = 0; !part_is_ours(c, &spill, first); first++)
+			;
+		pass_start(&p, first);
 		fits = scan_table(&p, LC_USER, LC_ROW_USER, read_user) &&
 			scan_table(&p, LC_MEMBERSHIP, LC_KIND_MEMBERSHIP, read_purchase) &&
 			scan_table(&p, LC_CREDIT_PACK, LC_KIND_CREDIT_PACK, read_purchase);
@@ -833,8 +848,10 @@ lc_compute(LcCompute *c)
 	}
 	pass_emit(&p);
 
-	for (part = 1; part < (1 << spill.bits); part++)
+	for (part = first + 1; part < (1 << spill.bits); part++)
 	{
+		if (!part_is_ours(c, &spill, part))
+			continue;
 		pass_start(&p, part);
 		read_file(&p, spill.users[part]);
 		read_file(&p, spill.purchases[part]);

@@ -79,6 +79,13 @@ struct LcCompute
 	Size		budget;			/* bytes one pass may hold */
 	LcUserFn	emit;			/* called once per user */
 	void	   *emit_arg;
+	/*
+	 * With parallel workers (parallel.c): this process computes only the
+	 * users whose hash's top share_bits bits are a share in share_mask.
+	 * share_bits 0: every user.
+	 */
+	int			share_bits;
+	uint64		share_mask;
 
 	/* kept for the whole call */
 	MemoryContext cxt;
@@ -87,6 +94,7 @@ struct LcCompute
 };
 
 extern void lc_load_branches(LcCompute *c);
+extern int	lc_first_bits(const LcCompute *c);
 extern void lc_compute(LcCompute *c);
 
 #endif							/* LEADCONV_FIRSTS_H */

@@ -21,6 +21,8 @@
 #include "events.h"
 #include "fanout.h"
 #include "firsts.h"
+#include "output.h"
+#include "parallel.h"
 #include "source.h"
 
 PG_MODULE_MAGIC;
@@ -51,64 +53,41 @@ _PG_init(void)
 							PGC_USERSET,
 							GUC_UNIT_KB,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("leadconv.max_parallel_workers",
+							"Parallel workers one call may use; -1: the processors less one.",
+							"Never more than max_parallel_workers_per_gather allows.",
+							&lc_max_parallel_workers,
+							-1,
+							-1,
+							LC_MAX_WORKERS,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("leadconv");
 }
 
-/* Where the rows of a call go. */
-typedef struct LcOutput
+/*
+ * Compute the users (all, or user_ids) into the call's tuplestore, with
+ * parallel workers when they help.
+ */
+static void
+compute(FunctionCallInfo fcinfo, ArrayType *user_ids, LcOutput *out)
 {
 	ReturnSetInfo *rsinfo;
-	MemoryContext rowcxt;		/* reset after each user */
-	int			filters;		/* Part 2 only */
-	bool		leads_in_every_filter;
-} LcOutput;
-
-static void
-emit_event(const LcCompute *c, const LcUser *user, void *arg)
-{
-	LcOutput   *out = arg;
-	Datum		values[EV_NCOLUMNS];
-	bool		nulls[EV_NCOLUMNS];
-	MemoryContext oldcxt = MemoryContextSwitchTo(out->rowcxt);
-
-	lc_event_values(c, user, values, nulls);
-	tuplestore_putvalues(out->rsinfo->setResult, out->rsinfo->setDesc, values, nulls);
-	MemoryContextSwitchTo(oldcxt);
-	MemoryContextReset(out->rowcxt);
-}
-
-static void
-emit_lead_conversions(const LcCompute *c, const LcUser *user, void *arg)
-{
-	LcOutput   *out = arg;
-	Datum		values[EV_NCOLUMNS];
-	bool		nulls[EV_NCOLUMNS];
-	MemoryContext oldcxt = MemoryContextSwitchTo(out->rowcxt);
-
-	lc_event_values(c, user, values, nulls);
-	lc_fanout(out->rsinfo->setResult, out->rsinfo->setDesc, values, nulls,
-			  out->filters, out->leads_in_every_filter);
-	MemoryContextSwitchTo(oldcxt);
-	MemoryContextReset(out->rowcxt);
-}
-
-/* Compute the users (all, or user_ids) into the call's tuplestore. */
-static void
-compute(FunctionCallInfo fcinfo, ArrayType *user_ids, LcUserFn emit, LcOutput *out)
-{
 	LcCompute	c;
 	MemoryContext oldcxt;
 	int			nestlevel;
 
 	InitMaterializedSRF(fcinfo, 0);
-	out->rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	lc_sink_store(&out->sink, rsinfo->setResult, rsinfo->setDesc);
 
 	memset(&c, 0, sizeof(c));
 	c.cxt = AllocSetContextCreate(CurrentMemoryContext, "leadconv call",
 								  ALLOCSET_DEFAULT_SIZES);
 	c.user_ids = user_ids;
 	c.budget = (Size) lc_work_mem * 1024;
-	c.emit = emit;
+	c.emit = lc_emit_user;
 	c.emit_arg = out;
 	out->rowcxt = AllocSetContextCreate(c.cxt, "leadconv row", ALLOCSET_DEFAULT_SIZES);
 
@@ -117,7 +96,11 @@ compute(FunctionCallInfo fcinfo, ArrayType *user_ids, LcUserFn emit, LcOutput *o
 	MemoryContextSwitchTo(oldcxt);
 
 	SPI_connect();
+	/* after the settings are pinned: no setting changes in parallel mode */
+	out->parallel = lc_parallel_begin(&c, out);
 	lc_compute(&c);
+	if (out->parallel != NULL)
+		lc_parallel_end(out->parallel);
 	elog(DEBUG1, "leadconv: computed in %d pass(es)", c.passes);
 	lc_unpin_search_path(nestlevel);
 	SPI_finish();
@@ -130,7 +113,8 @@ leadconv_client_events(PG_FUNCTION_ARGS)
 {
 	LcOutput	out = {0};
 
-	compute(fcinfo, NULL, emit_event, &out);
+	out.rows = LC_ROWS_EVENTS;
+	compute(fcinfo, NULL, &out);
 	return (Datum) 0;
 }
 
@@ -140,7 +124,8 @@ leadconv_client_events_for(PG_FUNCTION_ARGS)
 {
 	LcOutput	out = {0};
 
-	compute(fcinfo, PG_GETARG_ARRAYTYPE_P(0), emit_event, &out);
+	out.rows = LC_ROWS_EVENTS;
+	compute(fcinfo, PG_GETARG_ARRAYTYPE_P(0), &out);
 	return (Datum) 0;
 }
 
@@ -150,9 +135,10 @@ leadconv_lead_conversions(PG_FUNCTION_ARGS)
 {
 	LcOutput	out = {0};
 
+	out.rows = LC_ROWS_CONVERSIONS;
 	out.filters = lc_filter_parse(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0));
 	out.leads_in_every_filter = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
-	compute(fcinfo, NULL, emit_lead_conversions, &out);
+	compute(fcinfo, NULL, &out);
 	return (Datum) 0;
 }
 
@@ -169,6 +155,7 @@ leadconv_lead_conversions_of(PG_FUNCTION_ARGS)
 	TupleDesc	desc;
 	Datum		values[EV_NCOLUMNS];
 	bool		nulls[EV_NCOLUMNS];
+	LcSink		sink;
 
 	InitMaterializedSRF(fcinfo, 0);
 	if (PG_ARGISNULL(0))
@@ -180,8 +167,8 @@ leadconv_lead_conversions_of(PG_FUNCTION_ARGS)
 	tuple.t_data = event;
 	heap_deform_tuple(&tuple, desc, values, nulls);
 	ReleaseTupleDesc(desc);
-	lc_fanout(rsinfo->setResult, rsinfo->setDesc, values, nulls, filters,
-			  leads_in_every_filter);
+	lc_sink_store(&sink, rsinfo->setResult, rsinfo->setDesc);
+	lc_fanout(&sink, values, nulls, filters, leads_in_every_filter);
 	return (Datum) 0;
 }
 

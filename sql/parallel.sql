@@ -1,0 +1,103 @@
+--
+-- Parallel workers: a call shared between the leader and a worker gives the
+-- same rows as one computed alone, on dirty data.
+--
+SELECT lc_test.make_sources('t_parallel', details_type => 'text');
+SET search_path = t_parallel, public;
+SET DateStyle = ISO;
+
+-- branches with good, bad, padded and missing zones; b1 twice
+INSERT INTO dim_branch
+SELECT 'b' || i, 'B',
+       (ARRAY['America/New_York', 'Asia/Jakarta', NULL, 'bogus', ' europe/london '])[i % 5 + 1],
+       '2020-01-01'::timestamp + i * interval '1 day'
+FROM generate_series(1, 50) i;
+INSERT INTO dim_branch VALUES ('b1', 'B', 'Asia/Tokyo', '2019-01-01');
+
+-- 40,000 users, some twice, some with no branch or no created_at
+INSERT INTO dim_user
+SELECT 'u' || i, 'b' || (i % 53), 'x',
+       CASE WHEN i % 97 <> 0 THEN '2023-01-01'::timestamp + (i % 1000) * interval '1 hour' END
+FROM generate_series(1, 40000) i;
+INSERT INTO dim_user
+SELECT 'u' || i, 'b' || (i % 7), 'again', '2022-06-01' FROM generate_series(1, 40000, 101) i;
+INSERT INTO dim_user VALUES (NULL, 'b1', 'nobody', '2020-01-01');
+
+-- purchases of users known and unknown, with ties, missing times, repeated
+-- ids and details of every shape
+CREATE FUNCTION pg_temp.details(i int) RETURNS text LANGUAGE sql AS $$
+    SELECT (ARRAY['{"name": "Monthly", "source": "APP"}', '"{\"name\": \"Yearly\"}"', NULL,
+                  'not json', '{"name": 3, "source": null}'])[i % 5 + 1]
+$$;
+INSERT INTO fct_membership_purchases
+SELECT 'u' || (i % 45000), NULL, 'm' || (i % 90000),
+       CASE WHEN i % 31 <> 0 THEN '2024-01-01'::timestamp + (i % 5000) * interval '1 minute' END,
+       CASE WHEN i % 17 <> 0 THEN '2024-01-01'::timestamp + (i % 3) * interval '1 minute' END,
+       pg_temp.details(i)
+FROM generate_series(1, 100000) i;
+INSERT INTO fct_credit_pack_purchases
+SELECT 'u' || (i % 42000), NULL, CASE WHEN i % 1000 <> 0 THEN 'c' || (i % 50000) END,
+       CASE WHEN i % 13 <> 0 THEN '2024-01-01'::timestamp + (i % 7000) * interval '1 minute' END,
+       CASE WHEN i % 11 <> 0 THEN '2023-12-31'::timestamp + (i % 5) * interval '1 minute' END,
+       pg_temp.details(i + 1)
+FROM generate_series(1, 60000) i;
+ANALYZE;
+
+-- A small budget splits the users into parts, which the leader and one
+-- worker share.
+SET leadconv.work_mem = '1MB';
+SET max_parallel_workers_per_gather = 2;
+SET leadconv.max_parallel_workers = 1;
+CREATE TEMP TABLE shared_part1 AS SELECT * FROM leadconv_client_events();
+CREATE TEMP TABLE shared_part2 AS SELECT * FROM leadconv_lead_conversions(NULL, true);
+-- (once the session's caches are warm, the messages are leadconv's alone)
+SET client_min_messages = debug1;
+SELECT count(*) FROM leadconv_client_events();
+RESET client_min_messages;
+
+SET leadconv.max_parallel_workers = 0;
+CREATE TEMP TABLE alone_part1 AS SELECT * FROM leadconv_client_events();
+CREATE TEMP TABLE alone_part2 AS SELECT * FROM leadconv_lead_conversions(NULL, true);
+
+SELECT (SELECT count(*) FROM shared_part1) AS part1_rows,
+       (SELECT count(*) FROM (TABLE shared_part1 EXCEPT ALL TABLE alone_part1) d) AS only_shared,
+       (SELECT count(*) FROM (TABLE alone_part1 EXCEPT ALL TABLE shared_part1) d) AS only_alone;
+SELECT (SELECT count(*) FROM shared_part2) AS part2_rows,
+       (SELECT count(*) FROM (TABLE shared_part2 EXCEPT ALL TABLE alone_part2) d) AS only_shared,
+       (SELECT count(*) FROM (TABLE alone_part2 EXCEPT ALL TABLE shared_part2) d) AS only_alone;
+
+-- The estimate of the users is stale (three times as many now): each
+-- process splits its parts further on its own, and the rows still agree.
+INSERT INTO dim_user
+SELECT 'v' || i, 'b' || (i % 53), 'new', '2023-05-01' FROM generate_series(1, 80000) i;
+INSERT INTO fct_membership_purchases
+SELECT 'v' || i, NULL, 'vm' || i, '2024-02-01', NULL, pg_temp.details(i)
+FROM generate_series(1, 80000, 2) i;
+SET leadconv.max_parallel_workers = 1;
+CREATE TEMP TABLE stale_shared AS SELECT * FROM leadconv_client_events();
+SET leadconv.max_parallel_workers = 0;
+CREATE TEMP TABLE stale_alone AS SELECT * FROM leadconv_client_events();
+SELECT (SELECT count(*) FROM stale_shared) AS part1_rows,
+       (SELECT count(*) FROM (TABLE stale_shared EXCEPT ALL TABLE stale_alone) d) AS only_shared,
+       (SELECT count(*) FROM (TABLE stale_alone EXCEPT ALL TABLE stale_shared) d) AS only_alone;
+
+-- No worker for the users of automatic refresh, nor when parallel query is off.
+ANALYZE;
+SET leadconv.max_parallel_workers = 1;
+SET client_min_messages = debug1;
+SELECT count(*) FROM leadconv_client_events_for(ARRAY['u1', 'u2']);
+SET max_parallel_workers_per_gather = 0;
+SELECT count(*) FROM leadconv_client_events();
+RESET client_min_messages;
+
+-- A cancelled call stops its worker too.
+SET max_parallel_workers_per_gather = 2;
+SET statement_timeout = '50ms';
+SELECT count(*) FROM leadconv_lead_conversions();
+RESET statement_timeout;
+SELECT count(*) AS workers_left FROM pg_stat_activity WHERE backend_type = 'parallel worker';
+
+RESET leadconv.max_parallel_workers;
+RESET max_parallel_workers_per_gather;
+RESET leadconv.work_mem;
+RESET search_path;

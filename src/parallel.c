@@ -1,0 +1,334 @@
+/*
+ * parallel.c
+ *		Parallel workers that compute a share of the users.
+ *
+ * The users are split into parts by a hash of user_id (firsts.c).  With
+ * workers, the parts are shared out by the top bits of that hash: every
+ * process reads every source row, keeps the rows of its own share of the
+ * users and drops the others, and computes its share as a serial call
+ * computes everything.  What grows with the users (hashing, spilling to
+ * files, forming rows) is divided; reading the tables is not.
+ *
+ * A worker sends its rows through a tuple queue; the leader moves them into
+ * the call's tuplestore between its own users, and at the end, waiting for
+ * the last.  That costs the leader time, so its share is smaller, made for
+ * all to finish together (assign_shares).  An error in a worker is raised
+ * again in the leader, and an error in the leader stops the workers, as in
+ * parallel query.
+ *
+ * Workers are used as the planner would use them for a scan: up to
+ * max_parallel_workers_per_gather, and no more than
+ * leadconv.max_parallel_workers (by default the processors less one), only
+ * when the users take several parts anyway, never for the few users of
+ * automatic refresh, and never on temporary tables, which a worker cannot
+ * read.
+ */
+#include "postgres.h"
+
+#include <unistd.h>
+
+#include "access/parallel.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "executor/tqueue.h"
+#include "miscadmin.h"
+#include "optimizer/cost.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "storage/shm_mq.h"
+#include "storage/shm_toc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/typcache.h"
+
+#include "compat.h"
+#include "parallel.h"
+
+/* leadconv.max_parallel_workers; -1: the processors less one */
+int			lc_max_parallel_workers = -1;
+
+#define LC_KEY_TASK		UINT64CONST(0x6C63000000000001)
+#define LC_KEY_QUEUES	UINT64CONST(0x6C63000000000002)
+
+/* The processes share 2^LC_SHARE_BITS shares of the users. */
+#define LC_SHARE_BITS	4
+#define LC_SHARES		(1 << LC_SHARE_BITS)
+
+/* Each worker's queue: a few thousand rows. */
+#define LC_QUEUE_SIZE	(1024 * 1024)
+
+/* What a worker is to compute, as the leader set it up. */
+typedef struct LcTask
+{
+	Oid			sources_nsp;
+	Oid			result_type;	/* composite type of the rows */
+	Size		budget;
+	uint64		shares[LC_MAX_WORKERS]; /* of each worker */
+	LcRows		rows;
+	int			filters;
+	bool		leads_in_every_filter;
+} LcTask;
+
+struct LcParallel
+{
+	ParallelContext *pcxt;
+	TupleQueueReader **readers; /* of the workers still sending */
+	int			nreaders;
+	Tuplestorestate *store;
+	TupleTableSlot *slot;
+};
+
+/*
+ * Processors online.  Every process reads the whole tables: more processes
+ * than processors would add reading and take nothing off the leader.
+ */
+static int
+cpus(void)
+{
+#ifdef _SC_NPROCESSORS_ONLN
+	long		n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (int) Min(n, 1024) : 1;
+#else
+	return 2;
+#endif
+}
+
+/* How many workers to launch: 0 when none would help. */
+static int
+workers_for(const LcCompute *c, const LcOutput *out)
+{
+	int			i;
+
+	if (c->user_ids != NULL || IsInParallelMode() || !IsUnderPostmaster ||
+		out->sink.store == NULL || out->sink.desc->tdtypeid == RECORDOID ||
+		lc_first_bits(c) == 0)
+		return 0;
+	for (i = 0; i < LC_NTABLES; i++)
+		if (get_rel_persistence(c->sources[i].relid) == RELPERSISTENCE_TEMP)
+			return 0;
+	return Min(max_parallel_workers_per_gather,
+			   lc_max_parallel_workers >= 0 ? lc_max_parallel_workers : cpus() - 1);
+}
+
+/*
+ * Which process computes each share: the leader the first ones, the
+ * workers the others in turn.  Every process reads the tables (a cost S),
+ * computes its users (P for all of them), and the leader also puts the
+ * workers' rows in the tuplestore (R for all of them; measured at 1M users
+ * on two processors, R is about P / 5: the leader finished with the worker
+ * when it took 7 of the 16 shares).  With n workers, all finish together when the leader's fraction
+ * x solves S + x P + (1 - x) R = S + (1 - x) P / n.
+ */
+static void
+assign_shares(int nworkers, uint64 *leader, uint64 *workers)
+{
+	/* x = (5 - n) / (4n + 5), rounded to shares */
+	int			leader_shares = Max(0, (LC_SHARES * (5 - nworkers) + 2 * nworkers + 2) /
+									(4 * nworkers + 5));
+	int			s;
+
+	*leader = 0;
+	memset(workers, 0, sizeof(uint64) * nworkers);
+	for (s = 0; s < LC_SHARES; s++)
+	{
+		if (s < leader_shares)
+			*leader |= UINT64CONST(1) << s;
+		else
+			workers[(s - leader_shares) % nworkers] |= UINT64CONST(1) << s;
+	}
+}
+
+/*
+ * Launch the workers of a call and give the leader its share (c->share_*),
+ * with the shares of workers that could not start; NULL when no worker
+ * started, and the leader computes everything.
+ */
+LcParallel *
+lc_parallel_begin(LcCompute *c, LcOutput *out)
+{
+	int			nworkers = workers_for(c, out);
+	ParallelContext *pcxt;
+	LcParallel *par;
+	LcTask	   *task;
+	char	   *queues;
+	shm_mq_handle **handles;
+	int			i;
+
+	if (nworkers == 0)
+		return NULL;
+
+	EnterParallelMode();
+	pcxt = CreateParallelContext("leadconv", "lc_parallel_main", nworkers);
+	shm_toc_estimate_chunk(&pcxt->estimator, sizeof(LcTask));
+	shm_toc_estimate_chunk(&pcxt->estimator, mul_size(LC_QUEUE_SIZE, nworkers));
+	shm_toc_estimate_keys(&pcxt->estimator, 2);
+	InitializeParallelDSM(pcxt);
+	if (pcxt->seg == NULL)		/* no shared memory to be had */
+	{
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		return NULL;
+	}
+
+	task = shm_toc_allocate(pcxt->toc, sizeof(LcTask));
+	task->sources_nsp = get_rel_namespace(c->sources[LC_USER].relid);
+	task->result_type = out->sink.desc->tdtypeid;
+	task->budget = c->budget;
+	assign_shares(nworkers, &c->share_mask, task->shares);
+	task->rows = out->rows;
+	task->filters = out->filters;
+	task->leads_in_every_filter = out->leads_in_every_filter;
+	shm_toc_insert(pcxt->toc, LC_KEY_TASK, task);
+
+	queues = shm_toc_allocate(pcxt->toc, mul_size(LC_QUEUE_SIZE, nworkers));
+	shm_toc_insert(pcxt->toc, LC_KEY_QUEUES, queues);
+	handles = palloc(sizeof(shm_mq_handle *) * nworkers);
+	for (i = 0; i < nworkers; i++)
+	{
+		shm_mq	   *mq = shm_mq_create(queues + (Size) i * LC_QUEUE_SIZE, LC_QUEUE_SIZE);
+
+		shm_mq_set_receiver(mq, MyProc);
+		handles[i] = shm_mq_attach(mq, pcxt->seg, NULL);
+	}
+
+	LaunchParallelWorkers(pcxt);
+
+	par = palloc0(sizeof(LcParallel));
+	par->pcxt = pcxt;
+	par->readers = palloc(sizeof(TupleQueueReader *) * nworkers);
+	par->store = out->sink.store;
+	par->slot = MakeSingleTupleTableSlot(out->sink.desc, &TTSOpsMinimalTuple);
+	c->share_bits = LC_SHARE_BITS;
+	for (i = 0; i < nworkers; i++)
+	{
+		if (i < pcxt->nworkers_launched)
+		{
+			/* a worker that dies before it attaches ends its queue */
+			shm_mq_set_handle(handles[i], pcxt->worker[i].bgwhandle);
+			par->readers[par->nreaders++] = CreateTupleQueueReader(handles[i]);
+		}
+		else
+		{
+			shm_mq_detach(handles[i]);
+			c->share_mask |= task->shares[i];	/* the leader does its work */
+		}
+	}
+	elog(DEBUG1, "leadconv: %d parallel worker(s) of %d launched",
+		 par->nreaders, nworkers);
+	if (par->nreaders == 0)
+	{
+		lc_parallel_end(par);
+		c->share_bits = 0;
+		c->share_mask = 0;
+		return NULL;
+	}
+	return par;
+}
+
+/*
+ * Move the rows the workers have sent into the call's tuplestore; with wait,
+ * until every worker has sent its last.
+ */
+void
+lc_parallel_collect(LcParallel *par, bool wait)
+{
+	for (;;)
+	{
+		bool		got = false;
+		int			i = 0;
+
+		while (i < par->nreaders)
+		{
+			bool		done = false;
+			MinimalTuple tuple;
+
+			CHECK_FOR_INTERRUPTS();
+			tuple = TupleQueueReaderNext(par->readers[i], true, &done);
+			if (done)
+			{
+				DestroyTupleQueueReader(par->readers[i]);
+				par->readers[i] = par->readers[--par->nreaders];
+				continue;
+			}
+			if (tuple == NULL)
+			{
+				i++;
+				continue;
+			}
+			ExecStoreMinimalTuple(tuple, par->slot, false);
+			tuplestore_puttupleslot(par->store, par->slot);
+			got = true;
+		}
+		if (!wait || par->nreaders == 0)
+			return;
+		if (!got)
+		{
+			/* a worker sets our latch when it sends */
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, 0,
+							 WAIT_EVENT_EXECUTE_GATHER);
+			ResetLatch(MyLatch);
+		}
+	}
+}
+
+/* Take the workers' last rows, and let them go. */
+void
+lc_parallel_end(LcParallel *par)
+{
+	lc_parallel_collect(par, true);
+	WaitForParallelWorkersToFinish(par->pcxt);
+	DestroyParallelContext(par->pcxt);
+	ExitParallelMode();
+	ExecDropSingleTupleTableSlot(par->slot);
+}
+
+/* A worker: compute its share of the users into its queue. */
+void
+lc_parallel_main(dsm_segment *seg, shm_toc *toc)
+{
+	LcTask	   *task = shm_toc_lookup(toc, LC_KEY_TASK, false);
+	char	   *queues = shm_toc_lookup(toc, LC_KEY_QUEUES, false);
+	shm_mq	   *mq = (shm_mq *) (queues + (Size) ParallelWorkerNumber * LC_QUEUE_SIZE);
+	shm_mq_handle *mqh;
+	DestReceiver *dest;
+	TupleDesc	desc;
+	LcCompute	c;
+	LcOutput	out;
+	MemoryContext oldcxt;
+
+	shm_mq_set_sender(mq, MyProc);
+	mqh = shm_mq_attach(mq, seg, NULL);
+
+	memset(&c, 0, sizeof(c));
+	c.cxt = AllocSetContextCreate(CurrentMemoryContext, "leadconv worker",
+								  ALLOCSET_DEFAULT_SIZES);
+	oldcxt = MemoryContextSwitchTo(c.cxt);
+	lc_sources_resolve(c.sources, task->sources_nsp);
+	desc = lookup_rowtype_tupdesc_copy(task->result_type, -1);
+	MemoryContextSwitchTo(oldcxt);
+	c.budget = task->budget;
+	c.share_bits = LC_SHARE_BITS;
+	c.share_mask = task->shares[ParallelWorkerNumber];
+
+	dest = CreateTupleQueueDestReceiver(mqh);
+	memset(&out, 0, sizeof(out));
+	lc_sink_dest(&out.sink, dest, desc);
+	out.rows = task->rows;
+	out.filters = task->filters;
+	out.leads_in_every_filter = task->leads_in_every_filter;
+	out.rowcxt = AllocSetContextCreate(c.cxt, "leadconv row", ALLOCSET_DEFAULT_SIZES);
+	c.emit = lc_emit_user;
+	c.emit_arg = &out;
+
+	SPI_connect();
+	lc_compute(&c);
+	SPI_finish();
+	elog(DEBUG2, "leadconv: worker %d computed in %d pass(es)", ParallelWorkerNumber, c.passes);
+
+	ExecDropSingleTupleTableSlot(out.sink.slot);
+	dest->rDestroy(dest);		/* detaches the queue: the leader's reader is done */
+	MemoryContextDelete(c.cxt);
+}
