@@ -48,6 +48,17 @@ typedef enum LcLabel
 } LcLabel;
 
 extern Datum lc_label(LcLabel which);
+/* Part 1's columns, in order, for SQL text. */
+#define PART1_COLUMNS \
+	"user_id, branch_id, local_user_created_at, lead_status, " \
+	"client_conversion_event_type, client_conversion_event_id, " \
+	"client_conversion_event_local_created_at, client_conversion_event_name, " \
+	"client_conversion_event_source, first_user_membership_id, " \
+	"first_local_membership_purchased_at, first_membership_name, " \
+	"first_membership_source, first_credit_pack_id, " \
+	"first_local_credit_pack_purchased_at, first_credit_pack_name, " \
+	"first_credit_pack_source"
+
 extern void lc_event_values(const LcCompute *c, const LcUser *user,
 							Datum *values, bool *nulls);
 

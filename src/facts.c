@@ -18,6 +18,8 @@
 #include "utils/lsyscache.h"
 
 #include "compat.h"
+#include "events.h"
+#include "fanout.h"
 #include "facts.h"
 #include "source.h"
 
@@ -122,22 +124,6 @@ leadconv_refresh(PG_FUNCTION_ARGS)
 	lc_unpin_search_path(nestlevel);
 	return (Datum) 0;
 }
-
-/* The columns of the brief's output tables that leadconv fills. */
-#define PART1_COLUMNS \
-	"user_id, branch_id, local_user_created_at, lead_status, " \
-	"client_conversion_event_type, client_conversion_event_id, " \
-	"client_conversion_event_local_created_at, client_conversion_event_name, " \
-	"client_conversion_event_source, first_user_membership_id, " \
-	"first_local_membership_purchased_at, first_membership_name, " \
-	"first_membership_source, first_credit_pack_id, " \
-	"first_local_credit_pack_purchased_at, first_credit_pack_name, " \
-	"first_credit_pack_source"
-#define PART2_COLUMNS \
-	"user_id, branch_id, local_user_created_at, lead_status, " \
-	"client_conversion_event_type, client_conversion_event_id, " \
-	"client_conversion_event_local_created_at, client_conversion_event_name, " \
-	"client_conversion_event_source, client_conversion_event_filter"
 
 static Oid
 brief_table(Oid nsp, const char *name)

@@ -19,6 +19,13 @@
 #define P2_FILTER 9
 #define P2_NCOLUMNS 10
 
+/* Part 2's columns, in order, for SQL text. */
+#define PART2_COLUMNS \
+	"user_id, branch_id, local_user_created_at, lead_status, " \
+	"client_conversion_event_type, client_conversion_event_id, " \
+	"client_conversion_event_local_created_at, client_conversion_event_name, " \
+	"client_conversion_event_source, client_conversion_event_filter"
+
 extern int	lc_filter_parse(text *filter);
 struct LcSink;
 

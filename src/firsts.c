@@ -562,9 +562,8 @@ put_payload(StringInfo buf, const LcRow *row, const char *user, const char *extr
 }
 
 /*
- * Take a row: into the batch when its user is in this pass's part (applying
- * the batch once full), else into its part's file, unless a parallel worker
- * computes that part.
+ * Take a row of one of our parts: into the batch when its user is in this
+ * pass's part (applying the batch once full), else into its part's file.
  */
 static void
 take_row(LcPass *p, const LcRow *row, const char *user, const char *extra,
@@ -581,7 +580,7 @@ take_row(LcPass *p, const LcRow *row, const char *user, const char *extra,
 		if (b->nrows == LC_BATCH)
 			apply_batch(p);
 	}
-	else if (part_is_ours(p->c, p->spill, part))
+	else
 	{
 		LcSpillFile **files = row->kind == LC_ROW_USER ? p->spill->users : p->spill->purchases;
 
@@ -623,6 +622,8 @@ read_user(Datum *values, bool *nulls, void *arg)
 		return true;
 	text_bytes(values[LC_USER_ID], &user, &row.user_len);
 	row.hash = hash_bytes((const unsigned char *) user, row.user_len);
+	if (!part_is_ours(p->c, p->spill, part_of(p->spill, row.hash)))
+		return true;
 	row.kind = LC_ROW_USER;
 	row.created_null = nulls[LC_USER_CREATED];
 	if (!row.created_null)
@@ -648,6 +649,8 @@ read_purchase(Datum *values, bool *nulls, void *arg)
 		return true;
 	text_bytes(values[LC_PURCHASE_USER], &user, &row.user_len);
 	row.hash = hash_bytes((const unsigned char *) user, row.user_len);
+	if (!part_is_ours(p->c, p->spill, part_of(p->spill, row.hash)))
+		return true;			/* a parallel worker's user: nothing more to read */
 	row.kind = p->kind;
 	text_bytes(values[LC_PURCHASE_ID], &id, &row.id_len);
 	row.created_null = nulls[LC_PURCHASE_CREATED];

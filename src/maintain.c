@@ -32,6 +32,8 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "events.h"
+#include "fanout.h"
 #include "maintain.h"
 #include "source.h"
 
@@ -221,53 +223,91 @@ touched_users(TriggerData *td, LcSourceTable *sources, Datum *ids)
 	return !isnull;
 }
 
+/* "(a, b) = ((r).a, (r).b)": set the columns of an UPDATE from a row r. */
+static char *
+set_from_row(const char *columns, const char *row)
+{
+	StringInfoData buf;
+	char	   *list = pstrdup(columns);
+	char	   *column;
+	char	   *save = NULL;
+	bool		first = true;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "(%s) = (", columns);
+	for (column = strtok_r(list, ", ", &save); column != NULL;
+		 column = strtok_r(NULL, ", ", &save))
+	{
+		appendStringInfo(&buf, "%s(%s).%s", first ? "" : ", ", row, column);
+		first = false;
+	}
+	appendStringInfoChar(&buf, ')');
+	return buf.data;
+}
+
 /*
- * Bring the fact rows of the users ids up to date.  Most statements leave a
- * user's facts as they were (a purchase after the first one, a branch
- * renamed), so the users' rows are computed, compared with the facts, and
- * only those that differ are rewritten: the facts' indexes, and Part 2, are
- * touched for them alone.  The statements are kept plans: a trigger runs
- * them again and again.
+ * Bring the fact rows of the users ids up to date, in one statement (a kept
+ * plan: a trigger runs it again and again).  Most writes leave a user's
+ * facts as they were (a purchase after the first one), so the users' Part 1
+ * rows are computed and compared with the facts, and only the rows that
+ * differ are written; of those users' Part 2 rows, again only those that
+ * differ.  A row that changes is updated in place, not deleted and inserted
+ * again, so that an update that leaves the indexed columns alone touches no
+ * index.  Each key is deleted, updated or inserted by one sub-statement
+ * only, so their order does not matter.
  */
 static void
 refresh_users(const char *ext, Datum ids)
 {
-	Datum		changed;
-	Datum		fresh;
-	Oid			fresh_type;
-	bool		changed_null;
-	bool		fresh_null;
-
-	/* the users whose row differs, and their fresh rows (none: user gone) */
-	lc_execute_kept(psprintf("SELECT pg_catalog.array_agg(coalesce(n.user_id, f.user_id)), "
-							 "pg_catalog.array_agg(n) FILTER (WHERE n.user_id IS NOT NULL) "
-							 "FROM %1$s.leadconv_client_events_for($1) n "
-							 "FULL JOIN (SELECT * FROM %1$s.leadconv_fct_client_conversion_events "
-							 "WHERE user_id OPERATOR(pg_catalog.=) ANY ($1)) f "
-							 "ON f.user_id OPERATOR(pg_catalog.=) n.user_id "
-							 "WHERE n IS DISTINCT FROM f", ext),
+	lc_execute_kept(psprintf(
+		"WITH fresh AS MATERIALIZED ("
+		"  SELECT n AS ev FROM %1$s.leadconv_client_events_for($1) n), "
+		"old AS MATERIALIZED ("
+		"  SELECT f AS ev FROM %1$s.leadconv_fct_client_conversion_events f "
+		"  WHERE f.user_id OPERATOR(pg_catalog.=) ANY ($1)), "
+		"diff AS MATERIALIZED ("
+		"  SELECT n.ev, coalesce((n.ev).user_id, (o.ev).user_id) AS user_id, "
+		"         (n.ev).user_id IS NOT NULL AS present, (o.ev).user_id IS NOT NULL AS existed "
+		"  FROM fresh n FULL JOIN old o ON (o.ev).user_id OPERATOR(pg_catalog.=) (n.ev).user_id "
+		"  WHERE n.ev IS DISTINCT FROM o.ev), "
+		"events_gone AS ("
+		"  DELETE FROM %1$s.leadconv_fct_client_conversion_events f USING diff d "
+		"  WHERE f.user_id OPERATOR(pg_catalog.=) d.user_id AND NOT d.present), "
+		"events_changed AS ("
+		"  UPDATE %1$s.leadconv_fct_client_conversion_events f SET %2$s FROM diff d "
+		"  WHERE f.user_id OPERATOR(pg_catalog.=) d.user_id AND d.present AND d.existed), "
+		"events_new AS ("
+		"  INSERT INTO %1$s.leadconv_fct_client_conversion_events "
+		"  SELECT (d.ev).* FROM diff d WHERE d.present AND NOT d.existed), "
+		"conversions_fresh AS MATERIALIZED ("
+		"  SELECT c AS cv FROM diff d CROSS JOIN LATERAL %1$s.leadconv_lead_conversions_of(d.ev) c "
+		"  WHERE d.present), "
+		"conversions_old AS MATERIALIZED ("
+		"  SELECT f AS cv FROM %1$s.leadconv_fct_lead_conversions f "
+		"  WHERE f.user_id IN (SELECT d.user_id FROM diff d)), "
+		"conversions_diff AS MATERIALIZED ("
+		"  SELECT n.cv, coalesce((n.cv).user_id, (o.cv).user_id) AS user_id, "
+		"         coalesce((n.cv).client_conversion_event_filter, "
+		"                  (o.cv).client_conversion_event_filter) AS filter, "
+		"         (n.cv).user_id IS NOT NULL AS present, (o.cv).user_id IS NOT NULL AS existed "
+		"  FROM conversions_fresh n FULL JOIN conversions_old o "
+		"  ON (o.cv).user_id OPERATOR(pg_catalog.=) (n.cv).user_id "
+		"  AND (o.cv).client_conversion_event_filter OPERATOR(pg_catalog.=) "
+		"      (n.cv).client_conversion_event_filter "
+		"  WHERE n.cv IS DISTINCT FROM o.cv), "
+		"conversions_gone AS ("
+		"  DELETE FROM %1$s.leadconv_fct_lead_conversions f USING conversions_diff d "
+		"  WHERE f.user_id OPERATOR(pg_catalog.=) d.user_id "
+		"  AND f.client_conversion_event_filter OPERATOR(pg_catalog.=) d.filter AND NOT d.present), "
+		"conversions_changed AS ("
+		"  UPDATE %1$s.leadconv_fct_lead_conversions f SET %3$s FROM conversions_diff d "
+		"  WHERE f.user_id OPERATOR(pg_catalog.=) d.user_id "
+		"  AND f.client_conversion_event_filter OPERATOR(pg_catalog.=) d.filter "
+		"  AND d.present AND d.existed) "
+		"INSERT INTO %1$s.leadconv_fct_lead_conversions "
+		"SELECT (d.cv).* FROM conversions_diff d WHERE d.present AND NOT d.existed",
+		ext, set_from_row(PART1_COLUMNS, "d.ev"), set_from_row(PART2_COLUMNS, "d.cv")),
 					TEXTARRAYOID, ids);
-	changed = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &changed_null);
-	fresh = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &fresh_null);
-	fresh_type = SPI_gettypeid(SPI_tuptable->tupdesc, 2);
-	if (changed_null)
-		return;
-
-	lc_execute_kept(psprintf("DELETE FROM %s.leadconv_fct_client_conversion_events "
-							 "WHERE user_id OPERATOR(pg_catalog.=) ANY ($1)", ext),
-					TEXTARRAYOID, changed);
-	lc_execute_kept(psprintf("DELETE FROM %s.leadconv_fct_lead_conversions "
-							 "WHERE user_id OPERATOR(pg_catalog.=) ANY ($1)", ext),
-					TEXTARRAYOID, changed);
-	if (fresh_null)
-		return;
-	lc_execute_kept(psprintf("INSERT INTO %s.leadconv_fct_client_conversion_events "
-							 "SELECT * FROM pg_catalog.unnest($1)", ext),
-					fresh_type, fresh);
-	lc_execute_kept(psprintf("INSERT INTO %1$s.leadconv_fct_lead_conversions SELECT c.* "
-							 "FROM pg_catalog.unnest($1) e "
-							 "CROSS JOIN LATERAL %1$s.leadconv_lead_conversions_of(e) c", ext),
-					fresh_type, fresh);
 }
 
 /* Whether so many users changed that a whole refresh is cheaper. */
