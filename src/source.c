@@ -361,7 +361,7 @@ static LcCachedPlan plan_cache[LC_PLAN_CACHE_SIZE];
 static int	plan_cache_used = 0;
 
 static SPIPlanPtr
-cached_plan(const char *query, int nargs, Oid *argtypes)
+cached_plan(const char *query, int nargs, Oid *argtypes, int options)
 {
 	SPIPlanPtr	plan;
 	int			i;
@@ -370,7 +370,7 @@ cached_plan(const char *query, int nargs, Oid *argtypes)
 		if (strcmp(plan_cache[i].query, query) == 0)
 			return plan_cache[i].plan;
 
-	plan = SPI_prepare(query, nargs, argtypes);
+	plan = SPI_prepare_cursor(query, nargs, argtypes, options);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s",
 			 query, SPI_result_code_string(SPI_result));
@@ -393,12 +393,16 @@ cached_plan(const char *query, int nargs, Oid *argtypes)
 
 /*
  * Run a statement made often (by automatic refresh) from a kept plan, with
- * one argument $1 of type argtype; the rows it processed.
+ * one argument $1 of type argtype; the rows it processed.  The plan is
+ * generic from the first run: planning the statement costs more than its
+ * argument could win, and it would be planned anew on each of a session's
+ * first five runs.
  */
 uint64
 lc_execute_kept(const char *sql, Oid argtype, Datum arg)
 {
-	int			rc = SPI_execute_plan(cached_plan(sql, 1, &argtype), &arg, NULL, false, 0);
+	int			rc = SPI_execute_plan(cached_plan(sql, 1, &argtype, CURSOR_OPT_GENERIC_PLAN),
+									  &arg, NULL, false, 0);
 
 	if (rc < 0)
 		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s", sql, SPI_result_code_string(rc));
@@ -460,7 +464,7 @@ lc_scan(const char *query, int nargs, Oid *argtypes, Datum *args,
 	};
 	Portal		portal;
 
-	portal = SPI_cursor_open(NULL, cached_plan(query, nargs, argtypes),
+	portal = SPI_cursor_open(NULL, cached_plan(query, nargs, argtypes, 0),
 							 args, NULL, true);
 	receiver.rowcxt = AllocSetContextCreate(CurrentMemoryContext, "leadconv scan rows",
 											ALLOCSET_DEFAULT_SIZES);
