@@ -277,9 +277,11 @@ elif [ "$has_refresh" != 0 ] && [ "$ONLY" != plain ]; then
     insert="INSERT INTO fct_membership_purchases SELECT * FROM bench_new_purchases"
     # VACUUM after each undo, as autovacuum would: the dead rows of earlier
     # rounds (the same users each time) would otherwise pile up in the pages
-    # that the lookups of those users read, and each round would cost more
+    # that the lookups of those users read, and each round would cost more;
+    # and the fact tables, just written by the refreshes above, are then as
+    # a database that has been running a while has them
     undo="DELETE FROM fct_membership_purchases WHERE membership_id LIKE 'bench-%'"
-    vacuum="VACUUM fct_membership_purchases"
+    vacuum="VACUUM fct_membership_purchases, leadconv_fct_client_conversion_events, leadconv_fct_lead_conversions"
     # as on an application's pooled connection: the session has written before
     warm="$insert; $undo; $vacuum"
     for r in $(seq "$ROUNDS"); do
