@@ -94,6 +94,14 @@ compute(FunctionCallInfo fcinfo, ArrayType *user_ids, LcOutput *out)
 	oldcxt = MemoryContextSwitchTo(c.cxt);
 	nestlevel = lc_pin_sources(c.sources, InvalidOid);
 	MemoryContextSwitchTo(oldcxt);
+	/*
+	 * A list of users is a few (automatic refresh): their rows are found by
+	 * the user_id indexes.  The planner, costing random reads, would rather
+	 * read a table of 100,000 rows whole for a thousand users (8 ms against
+	 * 2 ms, measured).
+	 */
+	if (user_ids != NULL)
+		lc_set_local("enable_seqscan", "off");
 
 	SPI_connect();
 	/* after the settings are pinned: no setting changes in parallel mode */
