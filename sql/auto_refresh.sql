@@ -114,6 +114,21 @@ FROM generate_series(1, 400) i;
 SELECT change, count(*) AS statements, sum(differing) AS rows_differing
 FROM steps GROUP BY change ORDER BY change;
 
+-- A purchase inserted more than a day after its user's first of its kind
+-- cannot be the first: no recomputation (leadconv_client_events_for() says
+-- nothing at DEBUG1).  One within a day of it, or of a user without one of
+-- its kind, is recomputed (and changes nothing here but the last).
+INSERT INTO dim_user VALUES ('day1', 'b1', 'x', '2024-01-01');
+INSERT INTO fct_membership_purchases VALUES ('day1', NULL, 'first', '2024-03-01 12:00', NULL, NULL);
+SET client_min_messages = debug1;
+INSERT INTO fct_membership_purchases
+VALUES ('day1', NULL, 'two days on', '2024-03-03 12:00', NULL, NULL),
+       ('day1', NULL, NULL, '2024-01-01', NULL, NULL);
+INSERT INTO fct_membership_purchases VALUES ('day1', NULL, 'twenty hours on', '2024-03-02 08:00', NULL, NULL);
+INSERT INTO fct_credit_pack_purchases VALUES ('day1', NULL, 'first pack', '2030-01-01', NULL, NULL);
+RESET client_min_messages;
+SELECT lc_test.facts_differing();
+
 -- inside a transaction, every statement sees its own facts fresh; a
 -- rollback takes the facts back with the sources
 BEGIN;
@@ -128,5 +143,37 @@ SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'leadconv_auto_refresh_%';
 SELECT count(*) FROM pg_class WHERE relname LIKE 'leadconv_%_idx' AND relnamespace = 't_auto'::regnamespace;
 INSERT INTO dim_user VALUES ('late', 'b1', 'x', '2024-01-01');
 SELECT count(*) FROM leadconv_fct_client_conversion_events WHERE user_id = 'late';
+
+
+-- The same with timestamptz and date purchase times, which the shortcut
+-- for inserted purchases reads as UTC too
+SELECT lc_test.make_sources('t_auto_types', 'uuid', 'timestamptz', 'jsonb');
+SET search_path = t_auto_types, public;
+SET TimeZone = 'Asia/Jakarta';
+INSERT INTO dim_branch VALUES ('00000000-0000-0000-0000-0000000000b1', 'B', 'Asia/Jakarta', '2020-01-01');
+INSERT INTO dim_user VALUES ('00000000-0000-0000-0000-000000000001',
+                             '00000000-0000-0000-0000-0000000000b1', 'x', '2024-01-01');
+SELECT leadconv_enable_auto_refresh();
+INSERT INTO fct_membership_purchases
+VALUES ('00000000-0000-0000-0000-000000000001', NULL, '00000000-0000-0000-0000-0000000000a1',
+        '2024-03-01 12:00+00', NULL, NULL);
+SET client_min_messages = debug1;
+-- two days on in UTC: skipped; 20:00 in Jakarta the next day is 13:00 UTC,
+-- a day and an hour on, but less than a day after the local 19:00: recomputed
+INSERT INTO fct_membership_purchases
+VALUES ('00000000-0000-0000-0000-000000000001', NULL, '00000000-0000-0000-0000-0000000000a2',
+        '2024-03-03 12:00+00', NULL, NULL);
+INSERT INTO fct_membership_purchases
+VALUES ('00000000-0000-0000-0000-000000000001', NULL, '00000000-0000-0000-0000-0000000000a3',
+        '2024-03-02 20:00+07', NULL, NULL);
+INSERT INTO fct_membership_purchases
+VALUES ('00000000-0000-0000-0000-000000000001', NULL, '00000000-0000-0000-0000-0000000000a4',
+        '2024-03-01 11:00+00', NULL, NULL);
+RESET client_min_messages;
+SELECT lc_test.facts_differing();
+SELECT first_user_membership_id, first_local_membership_purchased_at
+FROM leadconv_fct_client_conversion_events;
+SELECT leadconv_disable_auto_refresh();
+RESET TimeZone;
 
 RESET search_path;

@@ -186,17 +186,63 @@ lock_facts(Oid ext_nsp)
 	}
 }
 
+/* A time column of a transition table as a UTC timestamp (rule 3). */
+static char *
+utc_timestamp(const char *column, Oid type)
+{
+	const char *quoted = quote_identifier(column);
+
+	if (type == TIMESTAMPTZOID)
+		return psprintf("(n.%s AT TIME ZONE 'UTC')", quoted);
+	if (type == DATEOID)
+		return psprintf("n.%s::pg_catalog.timestamp", quoted);
+	return psprintf("n.%s", quoted);
+}
+
+/*
+ * Of the purchases a statement inserted, those that cannot change their
+ * user's facts: a purchase without an id is not in the report, and one
+ * dated more than a day after the user's first purchase of its kind cannot
+ * be the first (the facts hold that first purchase's local time, and no
+ * zone of the tz database has been 16 hours from UTC).  New purchases
+ * mostly come after their user's first, so most inserts need no
+ * recomputation at all; a purchase that might be a new first, or whose
+ * user has none, is recomputed as any change is.
+ */
+static char *
+cannot_change_facts(const LcSourceTable *t, LcTable table, const char *ext)
+{
+	const char *first_id = table == LC_MEMBERSHIP ? "first_user_membership_id" :
+		"first_credit_pack_id";
+	const char *first_at = table == LC_MEMBERSHIP ? "first_local_membership_purchased_at" :
+		"first_local_credit_pack_purchased_at";
+
+	return psprintf("(n.%s IS NULL OR EXISTS ("
+					"SELECT FROM %s.leadconv_fct_client_conversion_events f "
+					"WHERE f.user_id = n.user_id::pg_catalog.text AND f.%s IS NOT NULL "
+					"AND coalesce(%s, %s) > f.%s + interval '1 day'))",
+					quote_identifier(t->columns[LC_PURCHASE_ID].name), ext, first_id,
+					utc_timestamp(t->columns[LC_PURCHASE_AT].name, t->types[LC_PURCHASE_AT]),
+					utc_timestamp(t->columns[LC_PURCHASE_CREATED].name,
+								  t->types[LC_PURCHASE_CREATED]),
+					first_at);
+}
+
 /*
  * The users a statement on a source touched, as a text[] (or NULL): the
  * user_ids of its old and new rows; for dim_branch, the users of the old and
- * new branch_ids.
+ * new branch_ids.  Purchases inserted after their user's first purchase
+ * are left out: they change nothing.
  */
 static bool
-touched_users(TriggerData *td, LcSourceTable *sources, Datum *ids)
+touched_users(TriggerData *td, LcSourceTable *sources, const char *ext, Datum *ids)
 {
+	Oid			relid = RelationGetRelid(td->tg_relation);
+	LcTable		table = relid == sources[LC_BRANCH].relid ? LC_BRANCH :
+		relid == sources[LC_USER].relid ? LC_USER :
+		relid == sources[LC_MEMBERSHIP].relid ? LC_MEMBERSHIP : LC_CREDIT_PACK;
+	const char *column = table == LC_BRANCH ? "branch_id" : "user_id";
 	StringInfoData rows;
-	const char *column = RelationGetRelid(td->tg_relation) == sources[LC_BRANCH].relid ?
-		"branch_id" : "user_id";
 	char	   *sql;
 	bool		isnull;
 
@@ -206,9 +252,13 @@ touched_users(TriggerData *td, LcSourceTable *sources, Datum *ids)
 	if (td->tg_oldtable && td->tg_newtable)
 		appendStringInfoString(&rows, " UNION ALL ");
 	if (td->tg_newtable)
-		appendStringInfo(&rows, "SELECT %s FROM leadconv_new", column);
+		appendStringInfo(&rows, "SELECT %s FROM leadconv_new n", column);
+	if (td->tg_newtable && !td->tg_oldtable &&
+		(table == LC_MEMBERSHIP || table == LC_CREDIT_PACK))
+		appendStringInfo(&rows, " WHERE NOT %s",
+						 cannot_change_facts(&sources[table], table, ext));
 
-	if (strcmp(column, "user_id") == 0)
+	if (table != LC_BRANCH)
 		sql = psprintf("SELECT pg_catalog.array_agg(DISTINCT c.user_id::pg_catalog.text) "
 					   "FROM (%s) c WHERE c.user_id IS NOT NULL", rows.data);
 	else
@@ -351,7 +401,7 @@ leadconv_auto_refresh_trigger(PG_FUNCTION_ARGS)
 	else
 	{
 		SPI_register_trigger_data(td);
-		if (touched_users(td, sources, &ids))
+		if (touched_users(td, sources, ext, &ids))
 		{
 			if (too_many_users(ext_nsp, ids))
 				lc_execute(psprintf("SELECT FROM %s.leadconv_refresh()", ext));
