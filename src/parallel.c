@@ -92,7 +92,7 @@ cpus(void)
 
 	return n > 0 ? (int) Min(n, 1024) : 1;
 #else
-	return 2;
+	return 2;					/* not known: as the machines we test on */
 #endif
 }
 
@@ -109,7 +109,7 @@ workers_for(const LcCompute *c, const LcOutput *out)
 	for (i = 0; i < LC_NTABLES; i++)
 		if (get_rel_persistence(c->sources[i].relid) == RELPERSISTENCE_TEMP)
 			return 0;
-	return Min(max_parallel_workers_per_gather,
+	return Min(Min(max_parallel_workers_per_gather, LC_MAX_WORKERS),
 			   lc_max_parallel_workers >= 0 ? lc_max_parallel_workers : cpus() - 1);
 }
 
@@ -119,8 +119,9 @@ workers_for(const LcCompute *c, const LcOutput *out)
  * computes its users (P for all of them), and the leader also puts the
  * workers' rows in the tuplestore (R for all of them; measured at 1M users
  * on two processors, R is about P / 5: the leader finished with the worker
- * when it took 7 of the 16 shares).  With n workers, all finish together when the leader's fraction
- * x solves S + x P + (1 - x) R = S + (1 - x) P / n.
+ * when it took 7 of the 16 shares).  With n workers, all finish together
+ * when the leader's fraction x solves S + x P + (1 - x) R = S + (1 - x) P / n;
+ * from five workers on, the leader only collects.
  */
 static void
 assign_shares(int nworkers, uint64 *leader, uint64 *workers)
@@ -206,7 +207,11 @@ lc_parallel_begin(LcCompute *c, LcOutput *out)
 	{
 		if (i < pcxt->nworkers_launched)
 		{
-			/* a worker that dies before it attaches ends its queue */
+			/*
+			 * A worker that dies before it attaches ends its queue, and
+			 * WaitForParallelWorkersToFinish() raises an error: a share is
+			 * never silently missing.
+			 */
 			shm_mq_set_handle(handles[i], pcxt->worker[i].bgwhandle);
 			par->readers[par->nreaders++] = CreateTupleQueueReader(handles[i]);
 		}
