@@ -105,6 +105,13 @@ typedef struct LcRow
 	bool		undated;		/* a purchase with neither time */
 } LcRow;
 
+/*
+ * In a temporary file a row is its header without the padding at its end,
+ * then the bytes of its user id, extra value and id, unaligned: about a
+ * tenth less to write and read back than the row as a batch holds it.
+ */
+#define LC_ROW_FILE_SIZE (offsetof(LcRow, undated) + sizeof(bool))
+
 #define row_payload_len(row) \
 	(INTALIGN(LC_STR_SIZE((row)->user_len)) + INTALIGN((row)->extra_len) + (row)->id_len)
 
@@ -147,7 +154,6 @@ typedef struct LcPass
 	LcBatch		batch;
 	LcStr	   *probe;			/* a branch id to look up */
 	uint32		probe_size;
-	StringInfoData scratch;		/* a row on its way to a file */
 	int			kind;			/* of the rows being read from a table */
 	Oid		   *types;			/* of that table's columns */
 } LcPass;
@@ -593,10 +599,10 @@ take_row(LcPass *p, const LcRow *row, const char *user, const char *extra,
 			p->spill->memory += p->spill->buffer;
 			MemoryContextSwitchTo(oldcxt);
 		}
-		resetStringInfo(&p->scratch);
-		put_payload(&p->scratch, row, user, extra, id);
-		lc_spill_write(files[part], row, sizeof(LcRow));
-		lc_spill_write(files[part], p->scratch.data, p->scratch.len);
+		lc_spill_write(files[part], row, LC_ROW_FILE_SIZE);
+		lc_spill_write(files[part], user, row->user_len);
+		lc_spill_write(files[part], extra, row->extra_len);
+		lc_spill_write(files[part], id, row->id_len);
 	}
 }
 
@@ -708,16 +714,19 @@ read_file(LcPass *p, LcSpillFile *file)
 		return;
 	lc_spill_rewind(file);
 	initStringInfo(&payload);
-	while (lc_spill_read(file, &row, sizeof(LcRow)))
+	memset(&row, 0, sizeof(LcRow));
+	while (lc_spill_read(file, &row, LC_ROW_FILE_SIZE))
 	{
+		Size		len = (Size) row.user_len + row.extra_len + row.id_len;
+
 		CHECK_FOR_INTERRUPTS();
-		enlargeStringInfo(&payload, row_payload_len(&row));
-		if (!lc_spill_read(file, payload.data, row_payload_len(&row)))
+		enlargeStringInfo(&payload, len);
+		if (!lc_spill_read(file, payload.data, len))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_CORRUPTED),
 					 errmsg("leadconv temporary file ends in the middle of a row")));
-		take_row(p, &row, row_user(payload.data)->data,
-				 row_extra(payload.data), row_id(&row, payload.data));
+		take_row(p, &row, payload.data, payload.data + row.user_len,
+				 payload.data + row.user_len + row.extra_len);
 	}
 	apply_batch(p);
 	pfree(payload.data);
@@ -738,7 +747,6 @@ pass_init(LcPass *p, LcCompute *c, LcSpill *spill)
 	p->probe = MemoryContextAlloc(p->cxt, p->probe_size);
 	oldcxt = MemoryContextSwitchTo(p->cxt);
 	initStringInfo(&p->batch.bytes);
-	initStringInfo(&p->scratch);
 	MemoryContextSwitchTo(oldcxt);
 }
 

@@ -64,6 +64,8 @@ flush(LcSpillFile *f, const char *data, Size len)
 void
 lc_spill_write(LcSpillFile *f, const void *data, Size len)
 {
+	if (len == 0)				/* an empty value has no bytes, maybe no pointer */
+		return;
 	if (f->used + len > f->buffer_size)
 	{
 		flush(f, f->buffer, f->used);
