@@ -48,6 +48,7 @@ typedef enum LcLabel
 } LcLabel;
 
 extern Datum lc_label(LcLabel which);
+
 /* Part 1's columns, in order, for SQL text. */
 #define PART1_COLUMNS \
 	"user_id, branch_id, local_user_created_at, lead_status, " \

@@ -204,7 +204,8 @@ utc_timestamp(const char *column, Oid type)
  * user's facts: a purchase without an id is not in the report, and one
  * dated more than a day after the user's first purchase of its kind cannot
  * be the first (the facts hold that first purchase's local time, and no
- * zone of the tz database has been 16 hours from UTC).  New purchases
+ * zone of the tz database has been 16 hours from UTC; a user without a
+ * dated first has a NULL there, and the comparison keeps the row).  New purchases
  * mostly come after their user's first, so most inserts need no
  * recomputation at all; a purchase that might be a new first, or whose
  * user has none, is recomputed as any change is.
@@ -212,16 +213,14 @@ utc_timestamp(const char *column, Oid type)
 static char *
 cannot_change_facts(const LcSourceTable *t, LcTable table, const char *ext)
 {
-	const char *first_id = table == LC_MEMBERSHIP ? "first_user_membership_id" :
-		"first_credit_pack_id";
 	const char *first_at = table == LC_MEMBERSHIP ? "first_local_membership_purchased_at" :
 		"first_local_credit_pack_purchased_at";
 
 	return psprintf("(n.%s IS NULL OR EXISTS ("
 					"SELECT FROM %s.leadconv_fct_client_conversion_events f "
-					"WHERE f.user_id = n.user_id::pg_catalog.text AND f.%s IS NOT NULL "
+					"WHERE f.user_id = n.user_id::pg_catalog.text "
 					"AND coalesce(%s, %s) > f.%s + interval '1 day'))",
-					quote_identifier(t->columns[LC_PURCHASE_ID].name), ext, first_id,
+					quote_identifier(t->columns[LC_PURCHASE_ID].name), ext,
 					utc_timestamp(t->columns[LC_PURCHASE_AT].name, t->types[LC_PURCHASE_AT]),
 					utc_timestamp(t->columns[LC_PURCHASE_CREATED].name,
 								  t->types[LC_PURCHASE_CREATED]),

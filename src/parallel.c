@@ -103,8 +103,7 @@ workers_for(const LcCompute *c, const LcOutput *out)
 	int			i;
 
 	if (c->user_ids != NULL || IsInParallelMode() || !IsUnderPostmaster ||
-		out->sink.store == NULL || out->sink.desc->tdtypeid == RECORDOID ||
-		lc_first_bits(c) == 0)
+		out->sink.desc->tdtypeid == RECORDOID || lc_first_bits(c) == 0)
 		return 0;
 	for (i = 0; i < LC_NTABLES; i++)
 		if (get_rel_persistence(c->sources[i].relid) == RELPERSISTENCE_TEMP)
