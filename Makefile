@@ -5,7 +5,7 @@ EXTENSION = leadconv
 MODULE_big = leadconv
 OBJS = src/compat.o src/source.o src/strhash.o src/localtime.o \
 	src/details.o src/spill.o src/firsts.o src/events.o src/fanout.o src/facts.o \
-	src/maintain.o src/output.o src/exchange.o src/parallel.o \
+	src/maintain.o src/output.o src/parallel.o \
 	src/anomalies.o src/leadconv.o
 DATA = leadconv--1.0.sql leadconv--1.0--1.1.sql
 PGFILEDESC = "leadconv - lead conversions of the gym brief"

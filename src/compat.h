@@ -45,25 +45,6 @@ extern void lc_init_materialized_srf(FunctionCallInfo fcinfo);
 #endif
 #endif
 
-/*
- * Files shared between the processes of a parallel call: 15 moved them to a
- * FileSet inside the SharedFileSet; 14 added the open mode.
- */
-#include "storage/sharedfileset.h"
-#if PG_VERSION_NUM >= 150000
-#define lc_fileset_create(sfs, name) FileSetCreate(&(sfs)->fs, (name))
-#define lc_fileset_open(sfs, name) FileSetOpen(&(sfs)->fs, (name), O_RDONLY | PG_BINARY)
-#define lc_fileset_delete(sfs, name) FileSetDelete(&(sfs)->fs, (name), true)
-#elif PG_VERSION_NUM >= 140000
-#define lc_fileset_create(sfs, name) SharedFileSetCreate((sfs), (name))
-#define lc_fileset_open(sfs, name) SharedFileSetOpen((sfs), (name), O_RDONLY | PG_BINARY)
-#define lc_fileset_delete(sfs, name) SharedFileSetDelete((sfs), (name), true)
-#else
-#define lc_fileset_create(sfs, name) SharedFileSetCreate((sfs), (name))
-#define lc_fileset_open(sfs, name) SharedFileSetOpen((sfs), (name))
-#define lc_fileset_delete(sfs, name) SharedFileSetDelete((sfs), (name), true)
-#endif
-
 /* Wait events have their own header from 14 on. */
 #if PG_VERSION_NUM >= 140000
 #include "utils/wait_event.h"

@@ -14,11 +14,6 @@
  * of the others go to temporary files (spill.c), and each of those parts is
  * computed from its files afterwards.  Each table is still read only once.
  *
- * With parallel workers (parallel.c), this process computes only its share
- * of the parts, and reads only its range of each purchase table: the rows it
- * reads of other processes' parts go to files for them (exchange.c), and it
- * reads theirs for its parts, each with the part's pass.
- *
  * Looking a row's user up is a cache miss or two in a large table, so rows
  * are taken in small batches: first the hash buckets of the whole batch are
  * fetched, then its users, then the rows are applied, and the misses of a
@@ -141,9 +136,6 @@ typedef struct LcSpill
 	int			bits;			/* 2^bits parts */
 	LcSpillFile **users;		/* per part; NULL: none, or read with the tables */
 	LcSpillFile **purchases;
-	/* with an exchange, rows of other processes' users, per part of theirs */
-	int			sent_bits;		/* the exchange's: at most bits */
-	LcSpillFile **sent;
 	ResourceOwner owner;		/* the call's, which the files belong to */
 	Size		buffer;			/* of each file */
 	Size		memory;			/* of all the files' buffers */
@@ -164,7 +156,6 @@ typedef struct LcPass
 	uint32		probe_size;
 	int			kind;			/* of the rows being read from a table */
 	Oid		   *types;			/* of that table's columns */
-	bool		sending;		/* its rows of other processes' users go to them */
 } LcPass;
 
 static void *
@@ -576,41 +567,9 @@ put_payload(StringInfo buf, const LcRow *row, const char *user, const char *extr
 	buf->data[buf->len] = '\0';
 }
 
-/* Append a row to its part's file, or to the file for the process it is of. */
-static void
-spill_row(LcPass *p, int part, const LcRow *row, const char *user, const char *extra,
-		  const char *id)
-{
-	LcSpill    *spill = p->spill;
-	bool		ours = part_is_ours(p->c, spill, part);
-	LcSpillFile **file;
-
-	if (ours)
-		file = &(row->kind == LC_ROW_USER ? spill->users : spill->purchases)[part];
-	else
-	{
-		part >>= spill->bits - spill->sent_bits;
-		file = &spill->sent[part];
-	}
-	if (*file == NULL)
-	{
-		MemoryContext oldcxt = MemoryContextSwitchTo(p->c->cxt);
-
-		/* rows arrive while the cursor's portal runs, under its owner */
-		*file = ours ? lc_spill_create(spill->owner, spill->buffer) :
-			lc_exchange_create(p->c->exchange, part, spill->owner, spill->buffer);
-		spill->memory += spill->buffer;
-		MemoryContextSwitchTo(oldcxt);
-	}
-	lc_spill_write(*file, row, LC_ROW_FILE_SIZE);
-	lc_spill_write(*file, user, row->user_len);
-	lc_spill_write(*file, extra, row->extra_len);
-	lc_spill_write(*file, id, row->id_len);
-}
-
 /*
- * Take a row: into the batch when its user is in this pass's part (applying
- * the batch once full), else into a file.
+ * Take a row of one of our parts: into the batch when its user is in this
+ * pass's part (applying the batch once full), else into its part's file.
  */
 static void
 take_row(LcPass *p, const LcRow *row, const char *user, const char *extra,
@@ -628,7 +587,23 @@ take_row(LcPass *p, const LcRow *row, const char *user, const char *extra,
 			apply_batch(p);
 	}
 	else
-		spill_row(p, part, row, user, extra, id);
+	{
+		LcSpillFile **files = row->kind == LC_ROW_USER ? p->spill->users : p->spill->purchases;
+
+		if (files[part] == NULL)
+		{
+			MemoryContext oldcxt = MemoryContextSwitchTo(p->c->cxt);
+
+			/* rows arrive while the cursor's portal runs, under its owner */
+			files[part] = lc_spill_create(p->spill->owner, p->spill->buffer);
+			p->spill->memory += p->spill->buffer;
+			MemoryContextSwitchTo(oldcxt);
+		}
+		lc_spill_write(files[part], row, LC_ROW_FILE_SIZE);
+		lc_spill_write(files[part], user, row->user_len);
+		lc_spill_write(files[part], extra, row->extra_len);
+		lc_spill_write(files[part], id, row->id_len);
+	}
 }
 
 static void
@@ -680,8 +655,8 @@ read_purchase(Datum *values, bool *nulls, void *arg)
 		return true;
 	text_bytes(values[LC_PURCHASE_USER], &user, &row.user_len);
 	row.hash = hash_bytes((const unsigned char *) user, row.user_len);
-	if (!p->sending && !part_is_ours(p->c, p->spill, part_of(p->spill, row.hash)))
-		return true;			/* another process's user, which it reads too */
+	if (!part_is_ours(p->c, p->spill, part_of(p->spill, row.hash)))
+		return true;			/* a parallel worker's user: nothing more to read */
 	row.kind = p->kind;
 	text_bytes(values[LC_PURCHASE_ID], &id, &row.id_len);
 	row.created_null = nulls[LC_PURCHASE_CREATED];
@@ -699,40 +674,26 @@ read_purchase(Datum *values, bool *nulls, void *arg)
 }
 
 /*
- * Read a table for the first pass: the requested users' rows, the rows of
- * this process's range of the table, or all; rows without a user_id, or
- * purchases without an id, are skipped as they come, which costs less than
- * a WHERE clause.  False when the pass outgrew the budget.
+ * Read a table for the first pass (of the requested users, if any); rows
+ * without a user_id, or purchases without an id, are skipped as they come,
+ * which costs less than a WHERE clause.  False when the pass outgrew the
+ * budget.
  */
 static bool
 scan_table(LcPass *p, LcTable table, int kind, LcRowFn fn)
 {
 	LcSourceTable *t = &p->c->sources[table];
 	StringInfoData query;
-	Oid			argtypes[2];
-	Datum		args[2];
+	Oid			argtypes[1] = {TEXTARRAYOID};
+	Datum		args[1];
 	int			nargs = 0;
-	ItemPointerData from;
-	ItemPointerData to;
 
 	initStringInfo(&query);
 	lc_source_select(&query, t);
-	p->sending = false;
 	if (p->c->user_ids != NULL)
 	{
 		appendStringInfoString(&query, " WHERE s.user_id::pg_catalog.text = ANY ($1)");
-		argtypes[nargs] = TEXTARRAYOID;
 		args[nargs++] = PointerGetDatum(p->c->user_ids);
-	}
-	else if (p->c->exchange != NULL && kind != LC_ROW_USER &&
-			 lc_exchange_range(p->c->exchange, table, &from, &to))
-	{
-		appendStringInfoString(&query, " WHERE s.ctid >= $1 AND s.ctid < $2");
-		argtypes[nargs] = TIDOID;
-		args[nargs++] = PointerGetDatum(&from);
-		argtypes[nargs] = TIDOID;
-		args[nargs++] = PointerGetDatum(&to);
-		p->sending = true;
 	}
 	p->kind = kind;
 	p->types = t->types;
@@ -824,25 +785,8 @@ pass_emit(LcPass *p)
 	p->c->passes++;
 }
 
-/* Close the files of rows for other processes, for them to read. */
 static void
-spill_send(LcSpill *spill)
-{
-	int			part;
-
-	for (part = 0; part < (1 << spill->sent_bits); part++)
-	{
-		if (spill->sent[part] == NULL)
-			continue;
-		lc_spill_rewind(spill->sent[part]);
-		lc_spill_close(spill->sent[part]);
-		spill->sent[part] = NULL;
-	}
-}
-
-/* Close and remove every file; those for other processes too, unless sent. */
-static void
-spill_close(LcSpill *spill, LcExchange *exchange)
+spill_close(LcSpill *spill)
 {
 	int			part;
 
@@ -853,43 +797,7 @@ spill_close(LcSpill *spill, LcExchange *exchange)
 		if (spill->purchases[part])
 			lc_spill_close(spill->purchases[part]);
 	}
-	for (part = 0; spill->sent != NULL && part < (1 << spill->sent_bits); part++)
-	{
-		if (spill->sent[part] == NULL)
-			continue;
-		lc_spill_close(spill->sent[part]);
-		lc_exchange_delete(exchange, part);
-	}
 	spill->memory = 0;
-}
-
-/*
- * Read the rows other processes read of a part's users.  Their files are
- * per part of the exchange's, which may hold several of ours (when this
- * process started over in more parts): read with the first, they put the
- * others' rows in those parts' files.
- */
-static void
-receive(LcPass *p, int part)
-{
-	LcExchange *x = p->c->exchange;
-	int			shift = p->spill->bits - p->spill->sent_bits;
-	int			sender;
-
-	if (x == NULL || (part & ((1 << shift) - 1)) != 0)
-		return;
-	for (sender = 0; sender < lc_exchange_procs(x); sender++)
-	{
-		LcSpillFile *file;
-
-		if (sender == x->self)
-			continue;
-		file = lc_exchange_open(x, sender, part >> shift, p->spill->buffer);
-		if (file == NULL)
-			continue;
-		read_file(p, file);
-		lc_spill_close(file);
-	}
 }
 
 /* How many bits of parts the users of dim_user should take, by estimate. */
@@ -913,8 +821,6 @@ lc_first_bits(const LcCompute *c)
  * The first part is computed while the tables are read, rows of the other
  * parts spilling to files; if the first part outgrows the budget all the
  * same (the estimate was wrong), it starts over in twice as many parts.
- * With an exchange, the parts begin as the leader laid them out, and the
- * first is emitted only once every process has read its ranges.
  */
 void
 lc_compute(LcCompute *c)
@@ -930,18 +836,12 @@ lc_compute(LcCompute *c)
 	if (c->branches == NULL)
 		lc_load_branches(c);
 	spill.owner = CurrentResourceOwner;
-	/* with an exchange, parts as the leader laid them out, or smaller */
-	spill.sent_bits = c->exchange ? lc_exchange_bits(c->exchange) : 0;
-	for (spill.bits = c->exchange ? spill.sent_bits : Max(lc_first_bits(c), c->share_bits);;
-		 spill.bits++)
+	for (spill.bits = Max(lc_first_bits(c), c->share_bits);; spill.bits++)
 	{
 		bool		fits;
 
 		spill.users = MemoryContextAllocZero(c->cxt, sizeof(LcSpillFile *) << spill.bits);
 		spill.purchases = MemoryContextAllocZero(c->cxt, sizeof(LcSpillFile *) << spill.bits);
-		if (c->exchange)
-			spill.sent = MemoryContextAllocZero(c->cxt,
-												sizeof(LcSpillFile *) << spill.sent_bits);
 		/* the buffers of all the files take an eighth of the budget at most */
 		spill.buffer = Max(BLCKSZ, Min(1024 * 1024, c->budget / (16 << spill.bits)));
 		pass_init(&p, c, &spill);
@@ -955,13 +855,7 @@ lc_compute(LcCompute *c)
 		if (fits || spill.bits == LC_MAX_BITS)
 			break;
 		MemoryContextDelete(p.cxt);
-		spill_close(&spill, c->exchange);
-	}
-	if (c->exchange)
-	{
-		spill_send(&spill);
-		lc_exchange_scanned(c->exchange);
-		receive(&p, first);
+		spill_close(&spill);
 	}
 	pass_emit(&p);
 
@@ -972,9 +866,8 @@ lc_compute(LcCompute *c)
 		pass_start(&p, part);
 		read_file(&p, spill.users[part]);
 		read_file(&p, spill.purchases[part]);
-		receive(&p, part);
 		pass_emit(&p);
 	}
 	MemoryContextDelete(p.cxt);
-	spill_close(&spill, c->exchange);
+	spill_close(&spill);
 }

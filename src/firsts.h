@@ -9,7 +9,6 @@
 #include "pgtime.h"
 #include "utils/array.h"
 
-#include "exchange.h"
 #include "localtime.h"
 #include "source.h"
 #include "strhash.h"
@@ -87,11 +86,6 @@ struct LcCompute
 	 */
 	int			share_bits;
 	uint64		share_mask;
-	/*
-	 * With parallel workers: the purchase rows this process reads of other
-	 * processes' users go to them through the exchange (exchange.c).
-	 */
-	LcExchange *exchange;
 
 	/* kept for the whole call */
 	MemoryContext cxt;

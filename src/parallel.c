@@ -3,12 +3,11 @@
  *		Parallel workers that compute a share of the users.
  *
  * The users are split into parts by a hash of user_id (firsts.c).  With
- * workers, the parts are shared out by the top bits of that hash, and each
- * process computes its share as a serial call computes everything.  Every
- * process reads dim_user whole and keeps its own users; the purchase tables
- * are read in block ranges, one per process, each passing the rows of other
- * processes' users to them (exchange.c).  So what grows with the users is
- * divided, and reading the purchases too.
+ * workers, the parts are shared out by the top bits of that hash: every
+ * process reads every source row, keeps the rows of its own share of the
+ * users and drops the others, and computes its share as a serial call
+ * computes everything.  What grows with the users (hashing, spilling to
+ * files, forming rows) is divided; reading the tables is not.
  *
  * A worker sends its rows through a tuple queue; the leader moves them into
  * the call's tuplestore between its own users, and at the end, waiting for
@@ -52,10 +51,9 @@ int			lc_max_parallel_workers = -1;
 
 #define LC_KEY_TASK		UINT64CONST(0x6C63000000000001)
 #define LC_KEY_QUEUES	UINT64CONST(0x6C63000000000002)
-#define LC_KEY_EXCHANGE	UINT64CONST(0x6C63000000000003)
 
 /* The processes share 2^LC_SHARE_BITS shares of the users. */
-#define LC_SHARE_BITS	5
+#define LC_SHARE_BITS	4
 #define LC_SHARES		(1 << LC_SHARE_BITS)
 
 /* Each worker's queue: a few thousand rows. */
@@ -76,7 +74,6 @@ typedef struct LcTask
 struct LcParallel
 {
 	ParallelContext *pcxt;
-	LcExchange	exchange;
 	TupleQueueReader **readers; /* of the workers still sending */
 	int			nreaders;
 	Tuplestorestate *store;
@@ -84,7 +81,7 @@ struct LcParallel
 };
 
 /*
- * Processors online.  Every process reads dim_user whole: more processes
+ * Processors online.  Every process reads the whole tables: more processes
  * than processors would add reading and take nothing off the leader.
  */
 static int
@@ -117,22 +114,20 @@ workers_for(const LcCompute *c, const LcOutput *out)
 
 /*
  * Which process computes each share: the leader the first ones, the
- * workers the others in turn.  Every process computes its users (P for all
- * of them), and the leader also puts the workers' rows in the tuplestore
- * (R for all of them).  Reading the tables is shared out equally before
- * (exchange.c), so all finish together when the leader's fraction x solves
- * x P + (1 - x) R = (1 - x) P / n with n workers.  Measured at 1M users on
- * two processors, R is about P / 3 (6 of 16 shares left the leader idle at
- * the end, 7 the worker), which makes x = (3 - n) / (3 + 2n): 13 of 32
- * shares with one worker, 5 with two, and from three workers on the leader
- * only collects.
+ * workers the others in turn.  Every process reads the tables (a cost S),
+ * computes its users (P for all of them), and the leader also puts the
+ * workers' rows in the tuplestore (R for all of them; measured at 1M users
+ * on two processors, R is about P / 5: the leader finished with the worker
+ * when it took 7 of the 16 shares).  With n workers, all finish together
+ * when the leader's fraction x solves S + x P + (1 - x) R = S + (1 - x) P / n;
+ * from five workers on, the leader only collects.
  */
 static void
 assign_shares(int nworkers, uint64 *leader, uint64 *workers)
 {
-	/* x = (3 - n) / (3 + 2n), rounded to shares */
-	int			leader_shares = Max(0, (2 * LC_SHARES * (3 - nworkers) + 3 + 2 * nworkers) /
-									(2 * (3 + 2 * nworkers)));
+	/* x = (5 - n) / (4n + 5), rounded to shares */
+	int			leader_shares = Max(0, (LC_SHARES * (5 - nworkers) + 2 * nworkers + 2) /
+									(4 * nworkers + 5));
 	int			s;
 
 	*leader = 0;
@@ -159,7 +154,6 @@ lc_parallel_begin(LcCompute *c, LcOutput *out)
 	LcParallel *par;
 	LcTask	   *task;
 	char	   *queues;
-	void	   *exchange;
 	shm_mq_handle **handles;
 	int			i;
 
@@ -170,8 +164,7 @@ lc_parallel_begin(LcCompute *c, LcOutput *out)
 	pcxt = CreateParallelContext("leadconv", "lc_parallel_main", nworkers);
 	shm_toc_estimate_chunk(&pcxt->estimator, sizeof(LcTask));
 	shm_toc_estimate_chunk(&pcxt->estimator, mul_size(LC_QUEUE_SIZE, nworkers));
-	shm_toc_estimate_chunk(&pcxt->estimator, lc_exchange_size());
-	shm_toc_estimate_keys(&pcxt->estimator, 3);
+	shm_toc_estimate_keys(&pcxt->estimator, 2);
 	InitializeParallelDSM(pcxt);
 	if (pcxt->seg == NULL)		/* no shared memory to be had */
 	{
@@ -180,8 +173,6 @@ lc_parallel_begin(LcCompute *c, LcOutput *out)
 		return NULL;
 	}
 
-	par = palloc0(sizeof(LcParallel));
-	par->pcxt = pcxt;
 	task = shm_toc_allocate(pcxt->toc, sizeof(LcTask));
 	task->sources_nsp = get_rel_namespace(c->sources[LC_USER].relid);
 	task->result_type = out->sink.desc->tdtypeid;
@@ -203,13 +194,10 @@ lc_parallel_begin(LcCompute *c, LcOutput *out)
 		handles[i] = shm_mq_attach(mq, pcxt->seg, NULL);
 	}
 
-	exchange = shm_toc_allocate(pcxt->toc, lc_exchange_size());
-	shm_toc_insert(pcxt->toc, LC_KEY_EXCHANGE, exchange);
-	lc_exchange_init(&par->exchange, exchange, pcxt,
-					 Max(lc_first_bits(c), LC_SHARE_BITS));
-
 	LaunchParallelWorkers(pcxt);
 
+	par = palloc0(sizeof(LcParallel));
+	par->pcxt = pcxt;
 	par->readers = palloc(sizeof(TupleQueueReader *) * nworkers);
 	par->store = out->sink.store;
 	par->slot = MakeSingleTupleTableSlot(out->sink.desc, &TTSOpsMinimalTuple);
@@ -241,9 +229,6 @@ lc_parallel_begin(LcCompute *c, LcOutput *out)
 		c->share_mask = 0;
 		return NULL;
 	}
-
-	lc_exchange_start(&par->exchange, c->sources, par->nreaders + 1, c->share_mask != 0);
-	c->exchange = &par->exchange;
 	return par;
 }
 
@@ -314,15 +299,12 @@ lc_parallel_main(dsm_segment *seg, shm_toc *toc)
 	shm_mq_handle *mqh;
 	DestReceiver *dest;
 	TupleDesc	desc;
-	LcExchange	exchange;
 	LcCompute	c;
 	LcOutput	out;
 	MemoryContext oldcxt;
 
 	shm_mq_set_sender(mq, MyProc);
 	mqh = shm_mq_attach(mq, seg, NULL);
-	lc_exchange_attach(&exchange, shm_toc_lookup(toc, LC_KEY_EXCHANGE, false), seg,
-					   ParallelWorkerNumber + 1);
 
 	memset(&c, 0, sizeof(c));
 	c.cxt = AllocSetContextCreate(CurrentMemoryContext, "leadconv worker",
@@ -334,7 +316,6 @@ lc_parallel_main(dsm_segment *seg, shm_toc *toc)
 	c.budget = task->budget;
 	c.share_bits = LC_SHARE_BITS;
 	c.share_mask = task->shares[ParallelWorkerNumber];
-	c.exchange = &exchange;
 
 	dest = CreateTupleQueueDestReceiver(mqh);
 	memset(&out, 0, sizeof(out));

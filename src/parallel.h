@@ -12,8 +12,8 @@
 #include "firsts.h"
 #include "output.h"
 
-/* At most this many workers per call: the leader is a process too. */
-#define LC_MAX_WORKERS	(LC_MAX_PROCS - 1)
+/* At most this many workers per call. */
+#define LC_MAX_WORKERS	7
 
 extern int	lc_max_parallel_workers;
 

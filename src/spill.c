@@ -7,10 +7,6 @@
  * a large run are most of the data: a large buffer makes a few hundred
  * calls of what would be a hundred thousand.  The files are fd.c temporary
  * files, so temp_file_limit applies and an error removes them.
- *
- * The rows one process of a parallel call passes to another (exchange.c) go
- * through files of the call's SharedFileSet, in the same format: written by
- * one process, closed, then opened and read by the other.
  */
 #include "postgres.h"
 
@@ -31,60 +27,19 @@ struct LcSpillFile
 	Size		pos;			/* read position in the buffer */
 };
 
-static LcSpillFile *
-spill_file(File file, off_t size, Size buffer)
-{
-	LcSpillFile *f = palloc0(sizeof(LcSpillFile));
-
-	f->file = file;
-	f->size = size;
-	f->buffer_size = buffer;
-	f->buffer = palloc(buffer);
-	return f;
-}
-
 LcSpillFile *
 lc_spill_create(ResourceOwner owner, Size buffer)
 {
+	LcSpillFile *f = palloc0(sizeof(LcSpillFile));
 	ResourceOwner oldowner = CurrentResourceOwner;
-	File		file;
 
 	/* the file lives as long as the owner, not the current portal */
 	CurrentResourceOwner = owner;
-	file = OpenTemporaryFile(false);
+	f->file = OpenTemporaryFile(false);
 	CurrentResourceOwner = oldowner;
-	return spill_file(file, 0, buffer);
-}
-
-/* A file of fileset another process will read, made anew. */
-LcSpillFile *
-lc_spill_create_shared(SharedFileSet *fileset, const char *name,
-					   ResourceOwner owner, Size buffer)
-{
-	ResourceOwner oldowner = CurrentResourceOwner;
-	File		file;
-
-	CurrentResourceOwner = owner;
-	file = lc_fileset_create(fileset, name);
-	CurrentResourceOwner = oldowner;
-	return spill_file(file, 0, buffer);
-}
-
-/* A file of fileset another process wrote and closed; NULL if none. */
-LcSpillFile *
-lc_spill_open_shared(SharedFileSet *fileset, const char *name, Size buffer)
-{
-	File		file = lc_fileset_open(fileset, name);
-	off_t		size;
-
-	if (file <= 0)
-		return NULL;
-	size = FileSize(file);
-	if (size < 0)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not size leadconv temporary file \"%s\": %m", name)));
-	return spill_file(file, size, buffer);
+	f->buffer_size = buffer;
+	f->buffer = palloc(buffer);
+	return f;
 }
 
 static void

@@ -6,16 +6,11 @@
 #define LEADCONV_SPILL_H
 
 #include "postgres.h"
-#include "storage/sharedfileset.h"
 #include "utils/resowner.h"
 
 typedef struct LcSpillFile LcSpillFile;
 
 extern LcSpillFile *lc_spill_create(ResourceOwner owner, Size buffer);
-extern LcSpillFile *lc_spill_create_shared(SharedFileSet *fileset, const char *name,
-										   ResourceOwner owner, Size buffer);
-extern LcSpillFile *lc_spill_open_shared(SharedFileSet *fileset, const char *name,
-										 Size buffer);
 extern void lc_spill_write(LcSpillFile *f, const void *data, Size len);
 extern void lc_spill_rewind(LcSpillFile *f);
 extern bool lc_spill_read(LcSpillFile *f, void *data, Size len);
