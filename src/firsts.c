@@ -23,7 +23,6 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
-#include "common/hashfn.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -627,7 +626,7 @@ read_user(Datum *values, bool *nulls, void *arg)
 	if (nulls[LC_USER_ID])		/* nobody */
 		return true;
 	text_bytes(values[LC_USER_ID], &user, &row.user_len);
-	row.hash = hash_bytes((const unsigned char *) user, row.user_len);
+	row.hash = lc_hash(user, row.user_len);
 	if (!part_is_ours(p->c, p->spill, part_of(p->spill, row.hash)))
 		return true;
 	row.kind = LC_ROW_USER;
@@ -654,7 +653,7 @@ read_purchase(Datum *values, bool *nulls, void *arg)
 	if (nulls[LC_PURCHASE_USER] || nulls[LC_PURCHASE_ID])	/* not in the report */
 		return true;
 	text_bytes(values[LC_PURCHASE_USER], &user, &row.user_len);
-	row.hash = hash_bytes((const unsigned char *) user, row.user_len);
+	row.hash = lc_hash(user, row.user_len);
 	if (!part_is_ours(p->c, p->spill, part_of(p->spill, row.hash)))
 		return true;			/* a parallel worker's user: nothing more to read */
 	row.kind = p->kind;
