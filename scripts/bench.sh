@@ -119,23 +119,12 @@ if [ "${1:-}" != --in-cluster ]; then
         echo "data:     N=$N users, ROUNDS=$ROUNDS${ONLY:+, ONLY=$ONLY}${SETTINGS:+, SETTINGS: $SETTINGS}"
     } | tee "$OUT/machine.txt"
 
-    # Another cluster starting at the same moment can take our port: retry
-    # when the cluster did not come up (the inner run never started).
-    for attempt in 1 2 3; do
-        rm -f "$OUT/started"
-        if pg_virtualenv -t -v 15 bash scripts/bench.sh --in-cluster; then
-            exit 0
-        fi
-        [ -e "$OUT/started" ] && exit 1
-        echo "the cluster did not start (attempt $attempt); retrying" >&2
-        sleep $((attempt * 5))
-    done
-    exit 1
+    with_cluster bash scripts/bench.sh --in-cluster
+    exit
 fi
 
 # ---------------------------------------------------------------------------
 # Inside the cluster.
-touch "$OUT/started"
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 so="$($PG_CONFIG --pkglibdir)/leadconv.so"
 so_md5=$(md5sum "$so" | cut -d' ' -f1)

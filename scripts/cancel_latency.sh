@@ -20,7 +20,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ -z "${LC_CANCEL_IN_CLUSTER:-}" ]; then
-    exec pg_virtualenv -t -v 15 env LC_CANCEL_IN_CLUSTER=1 bash "$0" "$@"
+    . scripts/common.sh
+    LC_CANCEL_IN_CLUSTER=1 with_cluster bash "$0" "$@"
+    exit
 fi
 
 users=${1:-1000000}

@@ -44,13 +44,39 @@ build_install() {
     make -s install
 }
 
-# Run a command against a throwaway cluster with PG* variables set.  A
-# random free port keeps parallel runs on one machine from colliding.
-with_cluster() {
-    local port
+# A TCP port for a throwaway cluster.  It lies below the kernel's ephemeral
+# range, where no outgoing connection is given a local port (CI once failed
+# when a random port in that range was taken), and nothing holds it now.
+free_port() {
+    local lo _ port
+    read -r lo _ < /proc/sys/net/ipv4/ip_local_port_range
+    ((lo > 11000)) || lo=65536
     while :; do
-        port=$((20000 + RANDOM % 40000))
-        [ -e "/var/run/postgresql/.s.PGSQL.$port" ] || break
+        port=$((10000 + RANDOM % (lo - 10000)))
+        [ -e "/var/run/postgresql/.s.PGSQL.$port" ] && continue
+        grep -qi ":$(printf '%04X' "$port") " /proc/net/tcp /proc/net/tcp6 2>/dev/null && continue
+        echo "$port"
+        return
     done
-    pg_virtualenv -t -c "-p $port" -v 15 "$@"
+}
+
+# Run a command against a throwaway cluster with PG* variables set, on a port
+# of its own so that parallel runs on one machine do not collide.  Something
+# may still take the port between the check and the server's start: then the
+# command never ran, and it is tried again on another port.
+with_cluster() {
+    local started attempt rc
+    started=$(mktemp -u /tmp/leadconv-started.XXXXXX)
+    for attempt in 1 2 3; do
+        rc=0
+        LC_STARTED=$started pg_virtualenv -t -c "-p $(free_port)" -v 15 \
+            bash -c 'touch "$LC_STARTED" && exec "$@"' with_cluster "$@" || rc=$?
+        if [ -e "$started" ]; then
+            rm -f "$started"
+            return "$rc"
+        fi
+        echo "the throwaway cluster did not start (attempt $attempt of 3)" >&2
+        sleep $((attempt * 3))
+    done
+    return 1
 }

@@ -17,7 +17,7 @@
 #
 # It uses the database of the PG* environment, e.g.
 #   pg_virtualenv -t -v 15 bash scripts/fuzz.sh SEEDS=1000
-# and starts itself under `pg_virtualenv -t -v 15` when no PG* variable is set.
+# and starts itself in a throwaway cluster when no PG* variable is set.
 # The extension must be installed (make install); it is created if needed.
 # Prints progress; on a mismatch prints the seed, the data set's summary and
 # up to 5 differing rows each way, and exits 1.  Rerun one seed with
@@ -40,7 +40,9 @@ for arg in "$@"; do
 done
 
 if [ -z "${PGHOST:-}${PGPORT:-}${PGDATABASE:-}${PGSERVICE:-}" ]; then
-    exec pg_virtualenv -t -v 15 bash "$0" "$@"
+    . scripts/common.sh
+    with_cluster bash "$0" "$@"
+    exit
 fi
 
 if [ -n "${DURATION:-}" ] && [ "${DURATION}" != 0 ] && [ -z "${SEEDS:-}" ]; then
