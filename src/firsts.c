@@ -55,6 +55,13 @@
 #define LC_ARENA_BLOCK(budget) Max(8192, Min(256 * 1024, (budget) / 32))
 /* Rows whose cache misses overlap. */
 #define LC_BATCH 64
+/*
+ * The buffer of a temporary file, at most.  Larger buffers make fewer
+ * system calls but leave the processor's cache before they are written:
+ * at 1M users the kernel copied 256 kB buffers into the page cache a third
+ * as fast as 64 kB ones, which made the whole call 15% slower.
+ */
+#define LC_SPILL_BUFFER (64 * 1024)
 
 #if defined(__GNUC__) || defined(__clang__)
 #define lc_prefetch(addr) __builtin_prefetch(addr)
@@ -842,7 +849,7 @@ lc_compute(LcCompute *c)
 		spill.users = MemoryContextAllocZero(c->cxt, sizeof(LcSpillFile *) << spill.bits);
 		spill.purchases = MemoryContextAllocZero(c->cxt, sizeof(LcSpillFile *) << spill.bits);
 		/* the buffers of all the files take an eighth of the budget at most */
-		spill.buffer = Max(BLCKSZ, Min(1024 * 1024, c->budget / (16 << spill.bits)));
+		spill.buffer = Max(BLCKSZ, Min(LC_SPILL_BUFFER, c->budget / (16 << spill.bits)));
 		pass_init(&p, c, &spill);
 		/* the first of our parts is computed while the tables are read */
 		for (first = 0; !part_is_ours(c, &spill, first); first++)

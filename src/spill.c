@@ -4,9 +4,9 @@
  *
  * Written once front to back, then read once front to back.  BufFile would
  * do, but it moves 8 kB per system call, and the rows of the later parts of
- * a large run are most of the data: a large buffer makes a few hundred
- * calls of what would be a hundred thousand.  The files are fd.c temporary
- * files, so temp_file_limit applies and an error removes them.
+ * a large run are most of the data: the caller chooses a larger buffer
+ * (firsts.c says how large).  The files are fd.c temporary files, so
+ * temp_file_limit applies and an error removes them.
  */
 #include "postgres.h"
 
