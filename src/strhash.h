@@ -35,6 +35,13 @@ typedef struct LcStr
  * hash only ever meets hashes made on the same machine, in the same call,
  * so byte order does not matter.
  */
+static inline uint64
+lc_hash_word(uint64 h, uint64 w)
+{
+	h = (h ^ w) * UINT64CONST(0xBF58476D1CE4E5B9);
+	return h ^ (h >> 29);
+}
+
 static inline uint32
 lc_hash(const char *data, uint32 len)
 {
@@ -44,15 +51,13 @@ lc_hash(const char *data, uint32 len)
 	for (; len >= sizeof(w); data += sizeof(w), len -= sizeof(w))
 	{
 		memcpy(&w, data, sizeof(w));
-		h = (h ^ w) * UINT64CONST(0xBF58476D1CE4E5B9);
-		h ^= h >> 29;
+		h = lc_hash_word(h, w);
 	}
 	if (len > 0)
 	{
 		w = 0;
 		memcpy(&w, data, len);
-		h = (h ^ w) * UINT64CONST(0xBF58476D1CE4E5B9);
-		h ^= h >> 29;
+		h = lc_hash_word(h, w);
 	}
 	h ^= h >> 33;
 	h *= UINT64CONST(0xFF51AFD7ED558CCD);
