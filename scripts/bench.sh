@@ -78,11 +78,13 @@ if [ "${1:-}" = --stop ]; then
     exit 0
 fi
 
+# PG_CONFIG, step, and outside the cluster the rest of the shared helpers.
+. scripts/common.sh
+
 # ---------------------------------------------------------------------------
 # Outside the cluster: packages, build, machine, then this script again inside
 # a throwaway cluster.
 if [ "${1:-}" != --in-cluster ]; then
-    . scripts/common.sh
     case "$ONLY" in "" | leadconv | plain) ;; *)
         echo "ONLY must be leadconv or plain, not '$ONLY'" >&2
         exit 2
@@ -125,12 +127,9 @@ fi
 
 # ---------------------------------------------------------------------------
 # Inside the cluster.
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 so="$($PG_CONFIG --pkglibdir)/leadconv.so"
 so_md5=$(md5sum "$so" | cut -d' ' -f1)
 PSQL=(psql -X -q -v ON_ERROR_STOP=1)
-
-step() { printf '\n==> %s\n' "$*"; }
 
 step "server"
 "${PSQL[@]}" -At -c "SELECT version()" | tee -a "$OUT/machine.txt"
