@@ -22,6 +22,11 @@
 #            leadconv_enable_auto_refresh() (ratio to a full refresh)
 #   PERF     1 to add one leadconv Part 1 run under `perf record` and print
 #            its hottest functions (needs perf: apt-get install linux-perf)
+#   SIZES    a growth series instead, e.g. SIZES="100000 1000000 3000000":
+#            each N generated into its own schema (bench_<N>), then rounds
+#            that run every size in turn, so that the machine's drift falls
+#            on all sizes alike; prints time per user and growth against the
+#            first size.  Refresh is not timed; ONLY and ROUNDS apply.
 #   OUT      directory for logs and results (default: a new /tmp/leadconv-bench.*)
 #
 # One throwaway cluster (pg_virtualenv -t -v 15) with the server's default
@@ -48,7 +53,8 @@ PERF=${PERF:-0}
 SETTINGS=${SETTINGS:-}
 REFRESH=${REFRESH:-1}
 CHECK=${CHECK:-0}
-export N ROUNDS ONLY BUILD PERF SETTINGS REFRESH CHECK
+SIZES=${SIZES:-}
+export N ROUNDS ONLY BUILD PERF SETTINGS REFRESH CHECK SIZES
 
 # ---------------------------------------------------------------------------
 # Helpers run from inside psql (\!) while a measured session is open.
@@ -90,6 +96,17 @@ if [ "${1:-}" != --in-cluster ]; then
         exit 2
         ;;
     esac
+    for n in $SIZES; do
+        case "$n" in '' | *[!0-9]*)
+            echo "SIZES must be numbers of users, not '$n'" >&2
+            exit 2
+            ;;
+        esac
+    done
+    if [ -n "$SIZES" ] && [ "$CHECK" = 1 ]; then
+        echo "CHECK=1 checks one N: leave SIZES out" >&2
+        exit 2
+    fi
     if [ "$(id -u)" != 0 ]; then
         echo "run as root (it installs packages and reads /proc of the server)" >&2
         exit 1
@@ -118,7 +135,9 @@ if [ "${1:-}" != --in-cluster ]; then
             git diff --quiet HEAD -- src leadconv--1.0.sql || rev="$rev + uncommitted changes"
         fi
         echo "leadconv: $rev, leadconv.so md5 $(md5sum "$($PG_CONFIG --pkglibdir)/leadconv.so" | cut -c1-12)"
-        echo "data:     N=$N users, ROUNDS=$ROUNDS${ONLY:+, ONLY=$ONLY}${SETTINGS:+, SETTINGS: $SETTINGS}"
+        users="N=$N"
+        [ -n "$SIZES" ] && users="SIZES=$SIZES (growth series)"
+        echo "data:     $users users, ROUNDS=$ROUNDS${ONLY:+, ONLY=$ONLY}${SETTINGS:+, SETTINGS: $SETTINGS}"
     } | tee "$OUT/machine.txt"
 
     with_cluster bash scripts/bench.sh --in-cluster
@@ -139,17 +158,32 @@ step "server"
                                     'max_parallel_workers_per_gather', 'hash_mem_multiplier')" |
     tee -a "$OUT/machine.txt"
 
-step "generating $N users (bench/generate.sql)"
-start=$(date +%s%N)
-"${PSQL[@]}" -v N="$N" -f bench/generate.sql
+# generate N [SCHEMA]: N users into SCHEMA (default: public), described in data.txt
+generate() {
+    local n=$1 schema=${2:-public} start gen_s
+    step "generating $n users (bench/generate.sql) into schema $schema"
+    start=$(date +%s%N)
+    "${PSQL[@]}" -c "CREATE SCHEMA IF NOT EXISTS $schema"
+    PGOPTIONS="-c search_path=$schema" "${PSQL[@]}" -v N="$n" -f bench/generate.sql
+    gen_s=$((($(date +%s%N) - start) / 1000000000))
+    PGOPTIONS="-c search_path=$schema" "${PSQL[@]}" -At -F ' ' -c "
+        SELECT '$schema: generated in $gen_s s:',
+               (SELECT count(*) FROM dim_user) || ' users,',
+               (SELECT count(*) FROM fct_membership_purchases) || ' memberships,',
+               (SELECT count(*) FROM fct_credit_pack_purchases) || ' credit packs,',
+               pg_size_pretty(sum(pg_total_relation_size(c.oid)))
+        FROM pg_class c WHERE c.relnamespace = '$schema'::regnamespace AND c.relkind = 'r'" | tee -a "$OUT/data.txt"
+}
+
+: >"$OUT/data.txt"
+if [ -n "$SIZES" ]; then
+    for n in $SIZES; do
+        generate "$n" "bench_$n"
+    done
+else
+    generate "$N"
+fi
 "${PSQL[@]}" -c "CREATE EXTENSION leadconv"
-gen_s=$((($(date +%s%N) - start) / 1000000000))
-"${PSQL[@]}" -At -F ' ' -c "
-    SELECT 'generated in $gen_s s:',
-           (SELECT count(*) FROM dim_user) || ' users,',
-           (SELECT count(*) FROM fct_membership_purchases) || ' memberships,',
-           (SELECT count(*) FROM fct_credit_pack_purchases) || ' credit packs,',
-           pg_size_pretty(pg_database_size(current_database()))" | tee "$OUT/data.txt"
 
 # The plain statements, without their final semicolon, to sit inside COPY ( ).
 plain1=$(sed '$ s/;[[:space:]]*$//' bench/plain_part1.sql)
@@ -240,6 +274,65 @@ race() {
     done
     return 0
 }
+
+# A growth series: every size in each round, the sides alternating within it.
+if [ -n "$SIZES" ]; then
+    : >"$OUT/results.txt"
+    user_settings=$SETTINGS
+    for r in 0 $(seq "$ROUNDS"); do
+        prefix=
+        if [ "$r" = 0 ]; then
+            step "growth series: warm-up"
+            prefix=warmup-
+        else
+            step "growth series: round $r of $ROUNDS"
+        fi
+        for n in $SIZES; do
+            SETTINGS="SET search_path = bench_$n, public${user_settings:+; $user_settings}"
+            for part in 1 2; do
+                lc=lc$part plain=plain$part
+                if [ "$ONLY" != plain ]; then measure "${prefix}lc-part$part-$n" "${!lc}"; fi
+                if [ "$ONLY" != leadconv ]; then measure "${prefix}plain-part$part-$n" "${!plain}"; fi
+            done
+        done
+    done
+    SETTINGS=$user_settings
+    step "results (growth series, medians of $ROUNDS rounds; memory: the highest of the rounds)"
+    cat "$OUT/machine.txt" "$OUT/data.txt"
+    awk -v sizes="$SIZES" '
+    function median(key,    m, i, j, t, v) {
+        m = cnt[key]
+        for (i = 1; i <= m; i++) v[i] = ms[key, i]
+        for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+        return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+    }
+    $1 !~ /^warmup/ { k = $1; cnt[k]++; ms[k, cnt[k]] = $2; if ($3 > hwm[k]) hwm[k] = $3 }
+    END {
+        ns = split(sizes, size, " ")
+        printf "\n%-18s %10s %12s %10s %18s %10s\n", "", "users", "median ms", "us/user", "growth (N grew)", "VmHWM MB"
+        for (p = 1; p <= 2; p++) for (side = 1; side <= 2; side++) {
+            name = (side == 1 ? "lc" : "plain") "-part" p
+            for (i = 1; i <= ns; i++) {
+                k = name "-" size[i]
+                if (!(k in cnt)) continue
+                t = median(k)
+                if (i == 1) base = t
+                printf "%-18s %10d %12.0f %10.2f %8.2fx (%6.1fx) %10.1f\n",
+                    (i == 1 ? "Part " p " " (side == 1 ? "leadconv" : "plain SQL") : ""),
+                    size[i], t, 1000 * t / size[i], t / base, size[i] / size[1], hwm[k] / 1024
+            }
+        }
+        print ""
+        for (i = 1; i <= ns; i++) for (p = 1; p <= 2; p++) {
+            a = "lc-part" p "-" size[i]; b = "plain-part" p "-" size[i]
+            if ((a in cnt) && (b in cnt))
+                printf "%d users, Part %d: leadconv/plain = %.3f\n", size[i], p, median(a) / median(b)
+        }
+    }' "$OUT/results.txt" | tee "$OUT/summary.txt"
+    echo
+    echo "raw numbers: $OUT/results.txt (name ms VmHWM_kB peak_anon_kB RssShmem_kB passes)"
+    exit 0
+fi
 
 : >"$OUT/results.txt"
 race part1 "$lc1" "$plain1"
