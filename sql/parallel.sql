@@ -131,6 +131,14 @@ SELECT count(*) FROM leadconv_lead_conversions();
 RESET statement_timeout;
 SELECT count(*) AS workers_left FROM pg_stat_activity WHERE backend_type = 'parallel worker';
 
+-- temp_file_limit bounds the temporary files of the parts (deleted as each
+-- part is read back) as any query's: a clean error, and the next call works.
+SET leadconv.max_parallel_workers = 0;
+SET temp_file_limit = '64kB';
+SELECT count(*) FROM leadconv_client_events();
+RESET temp_file_limit;
+SELECT count(*) FROM leadconv_client_events();
+
 RESET leadconv.max_parallel_workers;
 RESET max_parallel_workers_per_gather;
 RESET leadconv.work_mem;

@@ -791,19 +791,30 @@ pass_emit(LcPass *p)
 	p->c->passes++;
 }
 
+/* Close and delete the files of a part, giving their buffers back. */
+static void
+part_close(LcSpill *spill, int part)
+{
+	LcSpillFile **files[2] = {&spill->users[part], &spill->purchases[part]};
+	int			i;
+
+	for (i = 0; i < 2; i++)
+	{
+		if (*files[i] == NULL)
+			continue;
+		lc_spill_close(*files[i]);
+		*files[i] = NULL;
+		spill->memory -= spill->buffer;
+	}
+}
+
 static void
 spill_close(LcSpill *spill)
 {
 	int			part;
 
 	for (part = 0; part < (1 << spill->bits); part++)
-	{
-		if (spill->users[part])
-			lc_spill_close(spill->users[part]);
-		if (spill->purchases[part])
-			lc_spill_close(spill->purchases[part]);
-	}
-	spill->memory = 0;
+		part_close(spill, part);
 }
 
 /* How many bits of parts the users of dim_user should take, by estimate. */
@@ -872,6 +883,12 @@ lc_compute(LcCompute *c)
 		pass_start(&p, part);
 		read_file(&p, spill.users[part]);
 		read_file(&p, spill.purchases[part]);
+		/*
+		 * The pass holds what it needs: deleting the files now frees their
+		 * page cache for the rows the pass emits into the tuplestore, and
+		 * the disk they took, before the next part's files are read.
+		 */
+		part_close(&spill, part);
 		pass_emit(&p);
 	}
 	MemoryContextDelete(p.cxt);
