@@ -10,6 +10,7 @@
  */
 #include "postgres.h"
 
+#include "commands/tablespace.h"
 #include "storage/fd.h"
 #include "utils/resowner.h"
 
@@ -33,6 +34,8 @@ lc_spill_create(ResourceOwner owner, Size buffer)
 	LcSpillFile *f = palloc0(sizeof(LcSpillFile));
 	ResourceOwner oldowner = CurrentResourceOwner;
 
+	/* in temp_tablespaces, as a sort's or a tuplestore's files would be */
+	PrepareTempTablespaces();
 	/* the file lives as long as the owner, not the current portal */
 	CurrentResourceOwner = owner;
 	f->file = OpenTemporaryFile(false);
