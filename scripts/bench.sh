@@ -275,6 +275,15 @@ race() {
     return 0
 }
 
+# The median of the times recorded as ms[key, 1..cnt[key]], for the summaries.
+awk_median='
+function median(key,    m, i, j, t, v) {
+    m = cnt[key]
+    for (i = 1; i <= m; i++) v[i] = ms[key, i]
+    for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+    return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+}'
+
 # A growth series: every size in each round, the sides alternating within it.
 # Each statement first reads its size's tables into the OS cache: this
 # machine's kernel pages out what has not been touched for a minute (DAMON),
@@ -314,13 +323,7 @@ if [ -n "$SIZES" ]; then
     SETTINGS=$user_settings
     step "results (growth series, medians of $ROUNDS rounds; memory: the highest of the rounds)"
     cat "$OUT/machine.txt" "$OUT/data.txt"
-    awk -v sizes="$SIZES" '
-    function median(key,    m, i, j, t, v) {
-        m = cnt[key]
-        for (i = 1; i <= m; i++) v[i] = ms[key, i]
-        for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
-        return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
-    }
+    awk -v sizes="$SIZES" "$awk_median"'
     $1 !~ /^warmup/ { k = $1; cnt[k]++; ms[k, cnt[k]] = $2; if ($3 > hwm[k]) hwm[k] = $3 }
     END {
         ns = split(sizes, size, " ")
@@ -414,13 +417,7 @@ echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at end" >>"$OUT/
 # ---------------------------------------------------------------------------
 step "results (N=$N, medians of $ROUNDS rounds; memory: the highest of the rounds)"
 cat "$OUT/machine.txt" "$OUT/data.txt"
-awk -v has_refresh="$has_refresh" -v n="$N" '
-function median(key,    k, m, i, j, t, v) {
-    m = cnt[key]
-    for (i = 1; i <= m; i++) v[i] = ms[key, i]
-    for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
-    return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
-}
+awk -v has_refresh="$has_refresh" -v n="$N" "$awk_median"'
 $1 !~ /^warmup/ && $1 !~ /^perf/ {
     k = $1; cnt[k]++; ms[k, cnt[k]] = $2
     if ($3 > hwm[k]) hwm[k] = $3
