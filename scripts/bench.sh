@@ -308,15 +308,12 @@ if [ -n "$SIZES" ]; then
             warm="SELECT sum(pg_prewarm(c.oid, 'read')) FROM pg_class c
                   WHERE c.relnamespace = 'bench_$n'::regnamespace AND c.relkind = 'r'"
             for part in 1 2; do
-                lc=lc$part plain=plain$part
-                if [ "$ONLY" != plain ]; then
+                for side in lc plain; do
+                    case "$ONLY:$side" in plain:lc | leadconv:plain) continue ;; esac
+                    sql=$side$part
                     "${PSQL[@]}" -c "$warm" >/dev/null
-                    measure "${prefix}lc-part$part-$n" "${!lc}"
-                fi
-                if [ "$ONLY" != leadconv ]; then
-                    "${PSQL[@]}" -c "$warm" >/dev/null
-                    measure "${prefix}plain-part$part-$n" "${!plain}"
-                fi
+                    measure "${prefix}$side-part$part-$n" "${!sql}"
+                done
             done
         done
     done
