@@ -64,6 +64,32 @@ FROM (VALUES ('text', 'timestamptz', 'jsonb'),
              ('text', 'timestamp', 'jsonb')) AS v(id_type, time_type, details_type);
 RESET TimeZone;
 
+-- columns in another order, among columns leadconv does not read and
+-- dropped ones: tables whose columns it reads as stored are read whole
+-- ("SELECT *"), and each column is found by its name, not its place
+CREATE SCHEMA t_shuffled;
+CREATE TABLE t_shuffled.dim_branch AS TABLE t_types.dim_branch;
+CREATE TABLE t_shuffled.dim_user (pad int, created_at timestamp, gone text, email text,
+                                  branch_id varchar(40), user_id text);
+CREATE TABLE t_shuffled.fct_membership_purchases (
+    membership_purchase_details json, gone int, created_at timestamp, membership_id text,
+    note text, user_id varchar, membership_purchased_at timestamp, branch_id varchar);
+CREATE TABLE t_shuffled.fct_credit_pack_purchases AS TABLE t_types.fct_credit_pack_purchases;
+ALTER TABLE t_shuffled.dim_user DROP COLUMN gone;
+ALTER TABLE t_shuffled.fct_membership_purchases DROP COLUMN gone;
+ALTER TABLE t_shuffled.fct_credit_pack_purchases DROP COLUMN branch_id;
+INSERT INTO t_shuffled.dim_user (created_at, branch_id, user_id)
+SELECT created_at, branch_id, user_id FROM t_types.dim_user;
+INSERT INTO t_shuffled.fct_membership_purchases (membership_purchase_details, created_at,
+    membership_id, user_id, membership_purchased_at)
+SELECT membership_purchase_details, created_at, membership_id, user_id, membership_purchased_at
+FROM t_types.fct_membership_purchases;
+SET search_path = t_shuffled, public;
+SELECT count(*) AS differing_rows FROM (
+    (SELECT * FROM leadconv_client_events() EXCEPT SELECT * FROM reference)
+    UNION ALL
+    (SELECT * FROM reference EXCEPT SELECT * FROM leadconv_client_events())) d;
+
 -- domains over accepted types, and char(n) ids (read as text, so without
 -- their padding), are accepted; a view is a source like a table
 CREATE DOMAIN lc_test.ident AS text CHECK (VALUE <> 'forbidden');

@@ -605,13 +605,14 @@ check_purchase(LcAnomalyRun *r)
 
 /* Check one row of the table being read, in a memory context of its own. */
 static bool
-check_row(Datum *values, bool *nulls, void *arg)
+check_row(TupleTableSlot *slot, void *arg)
 {
 	LcAnomalyRun *r = arg;
 	MemoryContext oldcxt = MemoryContextSwitchTo(r->rowcxt);
 
-	r->values = values;
-	r->nulls = nulls;
+	slot_getallattrs(slot);
+	r->values = slot->tts_values;
+	r->nulls = slot->tts_isnull;
 	switch (r->table)
 	{
 		case LC_BRANCH:

@@ -146,11 +146,13 @@ typedef struct LcFanoutFrom
 } LcFanoutFrom;
 
 static bool
-fanout_row(Datum *values, bool *nulls, void *arg)
+fanout_row(TupleTableSlot *slot, void *arg)
 {
 	LcFanoutFrom *f = arg;
 
-	lc_fanout(&f->sink, values, nulls, f->filters, f->leads_in_every_filter);
+	slot_getallattrs(slot);
+	lc_fanout(&f->sink, slot->tts_values, slot->tts_isnull, f->filters,
+			  f->leads_in_every_filter);
 	return true;
 }
 

@@ -162,6 +162,7 @@ typedef struct LcPass
 	uint32		probe_size;
 	int			kind;			/* of the rows being read from a table */
 	Oid		   *types;			/* of that table's columns */
+	AttrNumber	positions[LC_MAX_COLUMNS];	/* of its columns in its rows */
 } LcPass;
 
 static void *
@@ -296,19 +297,26 @@ cmp_bytes(const char *a, uint32 a_len, const char *b, uint32 b_len)
  * name first in byte order.
  */
 static bool
-read_branch(Datum *values, bool *nulls, void *arg)
+read_branch(TupleTableSlot *slot, void *arg)
 {
 	LcCompute  *c = arg;
-	text	   *id = DatumGetTextPP(values[LC_BRANCH_ID]);
-	uint32		len = VARSIZE_ANY_EXHDR(id);
-	LcStr	   *probe = palloc(LC_STR_SIZE(len));
+	Datum	   *values = slot->tts_values;
+	bool	   *nulls = slot->tts_isnull;
+	text	   *id;
+	uint32		len;
+	LcStr	   *probe;
 	LcStrEntry *entry;
 	LcBranch   *b;
 	const char *zone = NULL;
-	bool		created_null = nulls[LC_BRANCH_CREATED];
+	bool		created_null;
 	LcInstant	created = 0;
 	bool		found;
 
+	slot_getallattrs(slot);
+	created_null = nulls[LC_BRANCH_CREATED];
+	id = DatumGetTextPP(values[LC_BRANCH_ID]);
+	len = VARSIZE_ANY_EXHDR(id);
+	probe = palloc(LC_STR_SIZE(len));
 	probe->len = len;
 	memcpy(probe->data, VARDATA_ANY(id), len);
 	entry = lc_strhash_insert(c->branches, probe, &found);
@@ -621,60 +629,75 @@ text_bytes(Datum value, const char **data, uint32 *len)
 	*len = VARSIZE_ANY_EXHDR(t);
 }
 
+/* Column col of the row being read: formed now, and the ones before it. */
+static inline Datum
+column(const LcPass *p, TupleTableSlot *slot, int col, bool *isnull)
+{
+	return slot_getattr(slot, p->positions[col], isnull);
+}
+
 /* A row of dim_user read by the scan. */
 static bool
-read_user(Datum *values, bool *nulls, void *arg)
+read_user(TupleTableSlot *slot, void *arg)
 {
 	LcPass	   *p = arg;
 	LcRow		row = {0};
 	const char *user;
 	const char *branch = NULL;
+	Datum		value;
+	bool		isnull;
 
-	if (nulls[LC_USER_ID])		/* nobody */
+	value = column(p, slot, LC_USER_ID, &isnull);
+	if (isnull)					/* nobody */
 		return true;
-	text_bytes(values[LC_USER_ID], &user, &row.user_len);
+	text_bytes(value, &user, &row.user_len);
 	row.hash = lc_hash(user, row.user_len);
 	if (!part_is_ours(p->c, p->spill, part_of(p->spill, row.hash)))
-		return true;
+		return true;			/* a parallel worker's user: nothing more to form */
 	row.kind = LC_ROW_USER;
-	row.created_null = nulls[LC_USER_CREATED];
+	value = column(p, slot, LC_USER_CREATED, &row.created_null);
 	if (!row.created_null)
-		row.created = lc_instant(values[LC_USER_CREATED], p->types[LC_USER_CREATED]);
-	row.extra_null = nulls[LC_USER_BRANCH];
+		row.created = lc_instant(value, p->types[LC_USER_CREATED]);
+	value = column(p, slot, LC_USER_BRANCH, &row.extra_null);
 	if (!row.extra_null)
-		text_bytes(values[LC_USER_BRANCH], &branch, &row.extra_len);
+		text_bytes(value, &branch, &row.extra_len);
 	take_row(p, &row, user, branch, NULL);
 	return pass_fits(p);
 }
 
 /* A row of a purchase table read by the scan. */
 static bool
-read_purchase(Datum *values, bool *nulls, void *arg)
+read_purchase(TupleTableSlot *slot, void *arg)
 {
 	LcPass	   *p = arg;
 	LcRow		row = {0};
 	const char *user;
 	const char *id;
 	const char *details = NULL;
+	Datum		value;
+	bool		isnull;
 
-	if (nulls[LC_PURCHASE_USER] || nulls[LC_PURCHASE_ID])	/* not in the report */
+	value = column(p, slot, LC_PURCHASE_USER, &isnull);
+	if (isnull)					/* not in the report */
 		return true;
-	text_bytes(values[LC_PURCHASE_USER], &user, &row.user_len);
+	text_bytes(value, &user, &row.user_len);
 	row.hash = lc_hash(user, row.user_len);
 	if (!part_is_ours(p->c, p->spill, part_of(p->spill, row.hash)))
-		return true;			/* a parallel worker's user: nothing more to read */
+		return true;			/* a parallel worker's user: nothing more to form */
+	value = column(p, slot, LC_PURCHASE_ID, &isnull);
+	if (isnull)					/* not in the report either */
+		return true;
 	row.kind = p->kind;
-	text_bytes(values[LC_PURCHASE_ID], &id, &row.id_len);
-	row.created_null = nulls[LC_PURCHASE_CREATED];
+	text_bytes(value, &id, &row.id_len);
+	value = column(p, slot, LC_PURCHASE_CREATED, &row.created_null);
 	if (!row.created_null)
-		row.created = lc_instant(values[LC_PURCHASE_CREATED], p->types[LC_PURCHASE_CREATED]);
-	row.undated = nulls[LC_PURCHASE_AT] && row.created_null;
-	row.when = !nulls[LC_PURCHASE_AT] ?
-		lc_instant(values[LC_PURCHASE_AT], p->types[LC_PURCHASE_AT]) : row.created;
-	row.extra_null = nulls[LC_PURCHASE_DETAILS];
+		row.created = lc_instant(value, p->types[LC_PURCHASE_CREATED]);
+	value = column(p, slot, LC_PURCHASE_AT, &isnull);
+	row.undated = isnull && row.created_null;
+	row.when = !isnull ? lc_instant(value, p->types[LC_PURCHASE_AT]) : row.created;
+	value = column(p, slot, LC_PURCHASE_DETAILS, &row.extra_null);
 	if (!row.extra_null)
-		details = lc_details_bytes(values[LC_PURCHASE_DETAILS],
-								   p->types[LC_PURCHASE_DETAILS], &row.extra_len);
+		details = lc_details_bytes(value, p->types[LC_PURCHASE_DETAILS], &row.extra_len);
 	take_row(p, &row, user, details, id);
 	return pass_fits(p);
 }
@@ -695,7 +718,7 @@ scan_table(LcPass *p, LcTable table, int kind, LcRowFn fn)
 	int			nargs = 0;
 
 	initStringInfo(&query);
-	lc_source_select(&query, t);
+	lc_source_scan(&query, t, p->positions);
 	if (p->c->user_ids != NULL)
 	{
 		appendStringInfoString(&query, " WHERE s.user_id::pg_catalog.text = ANY ($1)");

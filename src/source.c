@@ -7,12 +7,14 @@
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "tcop/pquery.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -220,6 +222,7 @@ lc_relation_check(LcSourceTable *t, Oid relid, const LcColumnSpec *columns,
 							   columns[i].name, kind_types(columns[i].kind)),
 					 errhint("Change the column's type, or read the table through a view that casts it.")));
 		t->types[i] = type;
+		t->attnums[i] = attnum;
 	}
 }
 
@@ -266,6 +269,64 @@ lc_source_select(StringInfo buf, const LcSourceTable *t)
 						 as_text ? "::pg_catalog.text" : "");
 	}
 	appendStringInfo(buf, " FROM %s s", t->qualname);
+}
+
+/* Whether column i comes out of lc_source_select() as the table stores it. */
+static bool
+read_as_stored(const LcSourceTable *t, int i)
+{
+	return t->columns[i].kind == LC_COL_TIME || t->columns[i].kind == LC_COL_TIMESTAMP ||
+		t->types[i] == TEXTOID || t->types[i] == VARCHAROID ||
+		(t->columns[i].kind == LC_COL_DETAILS &&
+		 (t->types[i] == JSONOID || t->types[i] == JSONBOID));
+}
+
+/*
+ * Append the query of a scan of t to buf, and set where each column is in
+ * its rows (positions[i], from 1).  When every column leadconv reads is
+ * read as stored (varchar ids, as in the brief), that is "SELECT * FROM
+ * <table> s": the executor then hands the table's own tuples over without
+ * projecting them, and the scan forms only the columns it asks for, which
+ * for the rows a parallel process leaves to another is the user_id alone.
+ * Else, or when the caller may read only some of the table's columns, it
+ * is lc_source_select()'s query.
+ */
+void
+lc_source_scan(StringInfo buf, const LcSourceTable *t, AttrNumber *positions)
+{
+	int			i;
+
+	bool		whole = pg_class_aclcheck(t->relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
+
+	for (i = 0; i < t->ncolumns; i++)
+		if (!whole || !read_as_stored(t, i))
+		{
+			lc_source_select(buf, t);
+			for (i = 0; i < t->ncolumns; i++)
+				positions[i] = i + 1;
+			return;
+		}
+
+	appendStringInfo(buf, "SELECT * FROM %s s", t->qualname);
+	for (i = 0; i < t->ncolumns; i++)
+	{
+		AttrNumber	a;
+
+		/* "*" leaves out dropped columns */
+		positions[i] = t->attnums[i];
+		for (a = 1; a < t->attnums[i]; a++)
+		{
+			HeapTuple	tuple = SearchSysCache2(ATTNUM, ObjectIdGetDatum(t->relid),
+												Int16GetDatum(a));
+
+			if (HeapTupleIsValid(tuple))
+			{
+				if (((Form_pg_attribute) GETSTRUCT(tuple))->attisdropped)
+					positions[i]--;
+				ReleaseSysCache(tuple);
+			}
+		}
+	}
 }
 
 /*
@@ -430,9 +491,8 @@ scan_receive(TupleTableSlot *slot, DestReceiver *self)
 	MemoryContext oldcxt;
 
 	CHECK_FOR_INTERRUPTS();
-	slot_getallattrs(slot);
 	oldcxt = MemoryContextSwitchTo(r->rowcxt);
-	r->stop = !r->fn(slot->tts_values, slot->tts_isnull, r->arg);
+	r->stop = !r->fn(slot, r->arg);
 	MemoryContextSwitchTo(oldcxt);
 	return !r->stop;
 }

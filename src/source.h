@@ -6,6 +6,7 @@
 #define LEADCONV_SOURCE_H
 
 #include "postgres.h"
+#include "executor/tuptable.h"
 #include "lib/stringinfo.h"
 
 /* The four tables of the brief that leadconv reads (SPEC section 1). */
@@ -45,6 +46,7 @@ typedef struct LcSourceTable
 	Oid			relid;
 	char	   *qualname;		/* quoted schema.table */
 	Oid			types[LC_MAX_COLUMNS];	/* base type of each column */
+	AttrNumber	attnums[LC_MAX_COLUMNS];	/* of each column in the relation */
 } LcSourceTable;
 
 /* Column positions within each source's select list. */
@@ -68,6 +70,7 @@ extern void lc_sources_resolve(LcSourceTable *tables, Oid nsp);
 extern void lc_relation_check(LcSourceTable *t, Oid relid,
 							  const LcColumnSpec *columns, int ncolumns);
 extern void lc_source_select(StringInfo buf, const LcSourceTable *t);
+extern void lc_source_scan(StringInfo buf, const LcSourceTable *t, AttrNumber *positions);
 
 extern int	lc_pin_search_path(void);
 extern void lc_set_local(const char *name, const char *value);
@@ -78,8 +81,12 @@ extern uint64 lc_execute(const char *sql);
 extern uint64 lc_execute_kept(const char *sql, Oid argtype, Datum arg);
 extern double lc_reltuples(Oid relid);
 
-/* Called for each row a scan reads; returning false stops the scan. */
-typedef bool (*LcRowFn) (Datum *values, bool *nulls, void *arg);
+/*
+ * Called for each row a scan reads; returning false stops the scan.  The
+ * row's columns are formed as they are asked for (slot_getattr()), or all
+ * at once (slot_getallattrs()).
+ */
+typedef bool (*LcRowFn) (TupleTableSlot *slot, void *arg);
 
 extern void lc_scan(const char *query, int nargs, Oid *argtypes, Datum *args,
 					LcRowFn fn, void *arg);
