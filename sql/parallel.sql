@@ -66,17 +66,17 @@ SELECT (SELECT count(*) FROM shared_part2) AS part2_rows,
        (SELECT count(*) FROM (TABLE shared_part2 EXCEPT ALL TABLE alone_part2) d) AS only_shared,
        (SELECT count(*) FROM (TABLE alone_part2 EXCEPT ALL TABLE shared_part2) d) AS only_alone;
 
--- More workers than the leader and one: from five on the leader only
+-- More workers than the leader and one: from six on the leader only
 -- collects; and when fewer start than were planned, the leader takes on
 -- the shares of those that did not.
-SET max_parallel_workers_per_gather = 5;
-SET leadconv.max_parallel_workers = 5;
-CREATE TEMP TABLE five_part1 AS SELECT * FROM leadconv_client_events();
+SET max_parallel_workers_per_gather = 6;
+SET leadconv.max_parallel_workers = 6;
+CREATE TEMP TABLE six_part1 AS SELECT * FROM leadconv_client_events();
 SET max_parallel_workers = 1;
 CREATE TEMP TABLE fewer_part1 AS SELECT * FROM leadconv_client_events();
 RESET max_parallel_workers;
-SELECT (SELECT count(*) FROM (TABLE five_part1 EXCEPT ALL TABLE alone_part1) d) AS only_five,
-       (SELECT count(*) FROM (TABLE alone_part1 EXCEPT ALL TABLE five_part1) d) AS not_five,
+SELECT (SELECT count(*) FROM (TABLE six_part1 EXCEPT ALL TABLE alone_part1) d) AS only_six,
+       (SELECT count(*) FROM (TABLE alone_part1 EXCEPT ALL TABLE six_part1) d) AS not_six,
        (SELECT count(*) FROM (TABLE fewer_part1 EXCEPT ALL TABLE alone_part1) d) AS only_fewer,
        (SELECT count(*) FROM (TABLE alone_part1 EXCEPT ALL TABLE fewer_part1) d) AS not_fewer;
 

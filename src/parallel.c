@@ -114,20 +114,22 @@ workers_for(const LcCompute *c, const LcOutput *out)
 
 /*
  * Which process computes each share: the leader the first ones, the
- * workers the others in turn.  Every process reads the tables (a cost S),
- * computes its users (P for all of them), and the leader also puts the
- * workers' rows in the tuplestore (R for all of them; measured at 1M users
- * on two processors, R is about P / 5: the leader finished with the worker
- * when it took 7 of the 16 shares).  With n workers, all finish together
- * when the leader's fraction x solves S + x P + (1 - x) R = S + (1 - x) P / n;
- * from five workers on, the leader only collects.
+ * workers the others in turn.  Every process reads the tables (a cost S)
+ * and computes its users (P for all of them); a worker also sends its rows
+ * (Q for all of them), and the leader puts them in the tuplestore (R).
+ * With n workers, all finish together when the leader's fraction x solves
+ * S + x P + (1 - x) R = S + (1 - x) (P + Q) / n.  Measured at 1M users on
+ * two processors, the leader and its worker finished together when it took
+ * 8 of the 16 shares (with 7 it waited 0.2 to 0.3 s for the worker, with 9
+ * the worker as long for it), so Q is about R, which an earlier build
+ * measured at about P / 5.  From six workers on, the leader only collects.
  */
 static void
 assign_shares(int nworkers, uint64 *leader, uint64 *workers)
 {
-	/* x = (5 - n) / (4n + 5), rounded to shares */
-	int			leader_shares = Max(0, (LC_SHARES * (5 - nworkers) + 2 * nworkers + 2) /
-									(4 * nworkers + 5));
+	/* x = (6 - n) / (4n + 6), rounded to shares */
+	int			leader_shares = Max(0, (LC_SHARES * (6 - nworkers) + 2 * nworkers + 3) /
+									(4 * nworkers + 6));
 	int			s;
 
 	*leader = 0;
