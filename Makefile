@@ -13,7 +13,7 @@ PGFILEDESC = "leadconv - lead conversions of the gym brief"
 REGRESS = setup part1_users part1_zones part1_firsts part1_details part1_types \
 	part1_values part1_errors security anomalies part2 parallel facts auto_refresh glofox \
 	upgrade
-ISOLATION = refresh concurrent_refresh temp_tablespace
+ISOLATION = refresh concurrent_refresh temp_tablespace source_lock
 
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 # Our code builds clean with -Wall -Wextra -Werror.  The server headers are

@@ -13,6 +13,7 @@
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "tcop/pquery.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -191,10 +192,23 @@ void
 lc_relation_check(LcSourceTable *t, Oid relid, const LcColumnSpec *columns,
 				  int ncolumns)
 {
-	const char *relname = get_rel_name(relid);
+	const char *relname;
 	int			i;
 
 	Assert(ncolumns <= LC_MAX_COLUMNS);
+
+	/*
+	 * Locked until the transaction ends, as a query locks what it reads: the
+	 * columns and types found here are then those the scans read, however
+	 * long the call takes.
+	 */
+	LockRelationOid(relid, AccessShareLock);
+	relname = get_rel_name(relid);
+	if (relname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid),
+				 errdetail("It was dropped while leadconv was looking for its source tables.")));
 	t->relid = relid;
 	t->columns = columns;
 	t->ncolumns = ncolumns;
@@ -294,18 +308,18 @@ read_as_stored(const LcSourceTable *t, int i)
 void
 lc_source_scan(StringInfo buf, const LcSourceTable *t, AttrNumber *positions)
 {
+	bool		as_stored = pg_class_aclcheck(t->relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
 	int			i;
 
-	bool		whole = pg_class_aclcheck(t->relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
-
-	for (i = 0; i < t->ncolumns; i++)
-		if (!whole || !read_as_stored(t, i))
-		{
-			lc_source_select(buf, t);
-			for (i = 0; i < t->ncolumns; i++)
-				positions[i] = i + 1;
-			return;
-		}
+	for (i = 0; as_stored && i < t->ncolumns; i++)
+		as_stored = read_as_stored(t, i);
+	if (!as_stored)
+	{
+		lc_source_select(buf, t);
+		for (i = 0; i < t->ncolumns; i++)
+			positions[i] = i + 1;
+		return;
+	}
 
 	appendStringInfo(buf, "SELECT * FROM %s s", t->qualname);
 	for (i = 0; i < t->ncolumns; i++)
