@@ -50,7 +50,6 @@
  * that a pass may exceed.
  */
 #define LC_MIN_SPLIT_USERS 1000
-#define LC_MAX_BITS 8
 /* Arena blocks: large, but small beside the budget. */
 #define LC_ARENA_BLOCK(budget) Max(8192, Min(256 * 1024, (budget) / 32))
 /* Rows whose cache misses overlap. */
@@ -142,6 +141,8 @@ typedef struct LcSpill
 	int			bits;			/* 2^bits parts */
 	LcSpillFile **users;		/* per part; NULL: none, or read with the tables */
 	LcSpillFile **purchases;
+	LcShare    *share;			/* with workers: the files are named in it */
+	int			proc;			/* this process in share */
 	ResourceOwner owner;		/* the call's, which the files belong to */
 	Size		buffer;			/* of each file */
 	Size		memory;			/* of all the files' buffers */
@@ -581,43 +582,61 @@ put_payload(StringInfo buf, const LcRow *row, const char *user, const char *extr
 	buf->data[buf->len] = '\0';
 }
 
+/* Add a row of the pass's part to the batch, applying the batch once full. */
+static void
+batch_row(LcPass *p, const LcRow *row, const char *user, const char *extra,
+		  const char *id)
+{
+	LcBatch    *b = &p->batch;
+
+	put_payload(&b->bytes, row, user, extra, id);
+	b->offsets[b->nrows] = b->bytes.len - row_payload_len(row);
+	b->rows[b->nrows++] = *row;
+	if (b->nrows == LC_BATCH)
+		apply_batch(p);
+}
+
+/* The name of a part's file in the call's shared file set. */
+static void
+file_name(char *name, int proc, int part, bool users)
+{
+	snprintf(name, MAXPGPATH, "lc.%d.%d.%c", proc, part, users ? 'u' : 'p');
+}
+
 /*
  * Take a row of one of our parts: into the batch when its user is in this
- * pass's part (applying the batch once full), else into its part's file.
+ * pass's part, else into its part's file.
  */
 static void
 take_row(LcPass *p, const LcRow *row, const char *user, const char *extra,
 		 const char *id)
 {
 	int			part = part_of(p->spill, row->hash);
-	LcBatch    *b = &p->batch;
+	LcSpillFile **files;
 
 	if (part == p->part)
 	{
-		put_payload(&b->bytes, row, user, extra, id);
-		b->offsets[b->nrows] = b->bytes.len - row_payload_len(row);
-		b->rows[b->nrows++] = *row;
-		if (b->nrows == LC_BATCH)
-			apply_batch(p);
+		batch_row(p, row, user, extra, id);
+		return;
 	}
-	else
+	files = row->kind == LC_ROW_USER ? p->spill->users : p->spill->purchases;
+	if (files[part] == NULL)
 	{
-		LcSpillFile **files = row->kind == LC_ROW_USER ? p->spill->users : p->spill->purchases;
+		MemoryContext oldcxt = MemoryContextSwitchTo(p->c->cxt);
+		char		name[MAXPGPATH];
 
-		if (files[part] == NULL)
-		{
-			MemoryContext oldcxt = MemoryContextSwitchTo(p->c->cxt);
-
-			/* rows arrive while the cursor's portal runs, under its owner */
-			files[part] = lc_spill_create(p->spill->owner, p->spill->buffer);
-			p->spill->memory += p->spill->buffer;
-			MemoryContextSwitchTo(oldcxt);
-		}
-		lc_spill_write(files[part], row, LC_ROW_FILE_SIZE);
-		lc_spill_write(files[part], user, row->user_len);
-		lc_spill_write(files[part], extra, row->extra_len);
-		lc_spill_write(files[part], id, row->id_len);
+		file_name(name, p->spill->proc, part, row->kind == LC_ROW_USER);
+		/* rows arrive while the cursor's portal runs, under its owner */
+		files[part] = lc_spill_create(p->spill->owner, p->spill->buffer,
+									  p->spill->share ? &p->spill->share->files : NULL,
+									  name);
+		p->spill->memory += p->spill->buffer;
+		MemoryContextSwitchTo(oldcxt);
 	}
+	lc_spill_write(files[part], row, LC_ROW_FILE_SIZE);
+	lc_spill_write(files[part], user, row->user_len);
+	lc_spill_write(files[part], extra, row->extra_len);
+	lc_spill_write(files[part], id, row->id_len);
 }
 
 static void
@@ -732,7 +751,7 @@ scan_table(LcPass *p, LcTable table, int kind, LcRowFn fn)
 	return pass_fits(p);
 }
 
-/* Read back the rows of a part's file. */
+/* Read back the rows of a part's file (from its start), and delete it. */
 static void
 read_file(LcPass *p, LcSpillFile *file)
 {
@@ -741,7 +760,6 @@ read_file(LcPass *p, LcSpillFile *file)
 
 	if (file == NULL)
 		return;
-	lc_spill_rewind(file);
 	initStringInfo(&payload);
 	memset(&row, 0, sizeof(LcRow));
 	while (lc_spill_read(file, &row, LC_ROW_FILE_SIZE))
@@ -754,11 +772,17 @@ read_file(LcPass *p, LcSpillFile *file)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_CORRUPTED),
 					 errmsg("leadconv temporary file ends in the middle of a row")));
-		take_row(p, &row, payload.data, payload.data + row.user_len,
-				 payload.data + row.user_len + row.extra_len);
+		batch_row(p, &row, payload.data, payload.data + row.user_len,
+				  payload.data + row.user_len + row.extra_len);
 	}
 	apply_batch(p);
 	pfree(payload.data);
+	/*
+	 * The pass holds what it needs: deleting the file now frees its page
+	 * cache for the rows the pass emits into the tuplestore, and the disk it
+	 * took, before the next part's files are read.
+	 */
+	lc_spill_close(file);
 }
 
 /* The memory of the passes: made once, reused by each part in turn. */
@@ -814,30 +838,96 @@ pass_emit(LcPass *p)
 	p->c->passes++;
 }
 
-/* Close and delete the files of a part, giving their buffers back. */
-static void
-part_close(LcSpill *spill, int part)
-{
-	LcSpillFile **files[2] = {&spill->users[part], &spill->purchases[part]};
-	int			i;
-
-	for (i = 0; i < 2; i++)
-	{
-		if (*files[i] == NULL)
-			continue;
-		lc_spill_close(*files[i]);
-		*files[i] = NULL;
-		spill->memory -= spill->buffer;
-	}
-}
-
+/* Close and delete every file of the parts. */
 static void
 spill_close(LcSpill *spill)
 {
 	int			part;
 
 	for (part = 0; part < (1 << spill->bits); part++)
-		part_close(spill, part);
+	{
+		if (spill->users[part] != NULL)
+			lc_spill_close(spill->users[part]);
+		if (spill->purchases[part] != NULL)
+			lc_spill_close(spill->purchases[part]);
+		spill->users[part] = spill->purchases[part] = NULL;
+	}
+	spill->memory = 0;
+}
+
+/* Compute a part from its two files, which are deleted once read. */
+static void
+compute_part(LcPass *p, LcSpillFile *users, LcSpillFile *purchases)
+{
+	pass_start(p, -1);
+	read_file(p, users);
+	read_file(p, purchases);
+	pass_emit(p);
+}
+
+/*
+ * Compute a part another process may also want, if nobody has taken it:
+ * with workers, a process that has computed its own parts takes the parts
+ * of another that it has not begun, so that the processes finish together
+ * however the shares were set.
+ */
+static void
+compute_shared_part(LcPass *p, int proc, int part)
+{
+	LcShare    *share = p->c->share;
+	char		name[MAXPGPATH];
+	LcSpillFile *users;
+
+	if (pg_atomic_exchange_u32(&share->taken[proc][part], 1) != 0)
+		return;
+	file_name(name, proc, part, true);
+	users = lc_spill_open(&share->files, name, p->spill->buffer);
+	file_name(name, proc, part, false);
+	compute_part(p, users, lc_spill_open(&share->files, name, p->spill->buffer));
+}
+
+/*
+ * With workers, once the tables are read: keep this process's files for
+ * whichever process takes each part, and offer those parts.
+ */
+static void
+share_parts(LcCompute *c, LcSpill *spill, int first)
+{
+	int			part;
+
+	for (part = 0; part < (1 << spill->bits); part++)
+	{
+		if (spill->users[part] != NULL)
+			lc_spill_keep(spill->users[part]);
+		if (spill->purchases[part] != NULL)
+			lc_spill_keep(spill->purchases[part]);
+		spill->users[part] = spill->purchases[part] = NULL;
+		if (part != first && part_is_ours(c, spill, part))
+			pg_atomic_write_u32(&c->share->taken[c->proc][part], 0);
+	}
+	spill->memory = 0;
+	pg_write_barrier();
+	pg_atomic_write_u32(&c->share->ready[c->proc], 1 + spill->bits);
+}
+
+/* Compute the parts of other processes that nobody has taken, last first. */
+static void
+take_others_parts(LcPass *p)
+{
+	LcShare    *share = p->c->share;
+	int			proc;
+
+	for (proc = 0; proc < LC_MAX_PROCS; proc++)
+	{
+		uint32		ready = pg_atomic_read_u32(&share->ready[proc]);
+		int			part;
+
+		if (proc == p->c->proc || ready == 0)
+			continue;			/* still reading, or not there */
+		pg_read_barrier();
+		for (part = (1 << (ready - 1)) - 1; part >= 0; part--)
+			compute_shared_part(p, proc, part);
+	}
 }
 
 /* How many bits of parts the users of dim_user should take, by estimate. */
@@ -876,6 +966,8 @@ lc_compute(LcCompute *c)
 	if (c->branches == NULL)
 		lc_load_branches(c);
 	spill.owner = CurrentResourceOwner;
+	spill.share = c->share;
+	spill.proc = c->proc;
 	for (spill.bits = Max(lc_first_bits(c), c->share_bits);; spill.bits++)
 	{
 		bool		fits;
@@ -897,22 +989,30 @@ lc_compute(LcCompute *c)
 		MemoryContextDelete(p.cxt);
 		spill_close(&spill);
 	}
+	if (c->share != NULL)
+		share_parts(c, &spill, first);
 	pass_emit(&p);
 
 	for (part = first + 1; part < (1 << spill.bits); part++)
 	{
 		if (!part_is_ours(c, &spill, part))
 			continue;
-		pass_start(&p, part);
-		read_file(&p, spill.users[part]);
-		read_file(&p, spill.purchases[part]);
-		/*
-		 * The pass holds what it needs: deleting the files now frees their
-		 * page cache for the rows the pass emits into the tuplestore, and
-		 * the disk they took, before the next part's files are read.
-		 */
-		part_close(&spill, part);
-		pass_emit(&p);
+		if (c->share != NULL)
+		{
+			compute_shared_part(&p, c->proc, part);
+			continue;
+		}
+		if (spill.users[part] != NULL)
+			lc_spill_rewind(spill.users[part]);
+		if (spill.purchases[part] != NULL)
+			lc_spill_rewind(spill.purchases[part]);
+		compute_part(&p, spill.users[part], spill.purchases[part]);
+		spill.users[part] = spill.purchases[part] = NULL;
+	}
+	if (c->share != NULL)
+	{
+		take_others_parts(&p);
+		pg_atomic_fetch_add_u32(&c->share->passes, c->passes);
 	}
 	MemoryContextDelete(p.cxt);
 	spill_close(&spill);

@@ -7,6 +7,8 @@
 
 #include "postgres.h"
 #include "pgtime.h"
+#include "port/atomics.h"
+#include "storage/sharedfileset.h"
 #include "utils/array.h"
 
 #include "localtime.h"
@@ -68,6 +70,28 @@ typedef struct LcUser
 	bool		created_null;
 } LcUser;
 
+/* At most this many bits of parts (2^LC_MAX_BITS parts). */
+#define LC_MAX_BITS 8
+/* At most this many processes share a call: the leader and its workers. */
+#define LC_MAX_PROCS 8
+
+/*
+ * What the processes of a parallel call share, in its dynamic shared
+ * memory, so that one that has computed its own parts can take the parts
+ * another has not begun: the parts' files, named in a shared file set, and
+ * per process, whether its files are written and which of its parts are
+ * taken.
+ */
+typedef struct LcShare
+{
+	SharedFileSet files;
+	/* 0 while the process reads the tables, then 1 + its bits of parts */
+	pg_atomic_uint32 ready[LC_MAX_PROCS];
+	/* per process and part: 0 while nobody has taken it */
+	pg_atomic_uint32 taken[LC_MAX_PROCS][1 << LC_MAX_BITS];
+	pg_atomic_uint32 passes;	/* of every process, once it is done */
+} LcShare;
+
 typedef struct LcCompute LcCompute;
 typedef void (*LcUserFn) (const LcCompute *c, const LcUser *user, void *arg);
 
@@ -86,6 +110,8 @@ struct LcCompute
 	 */
 	int			share_bits;
 	uint64		share_mask;
+	LcShare    *share;			/* with workers; NULL alone */
+	int			proc;			/* this process in share: 0 the leader */
 
 	/* kept for the whole call */
 	MemoryContext cxt;

@@ -108,7 +108,7 @@ compute(FunctionCallInfo fcinfo, ArrayType *user_ids, LcOutput *out)
 	out->parallel = lc_parallel_begin(&c, out);
 	lc_compute(&c);
 	if (out->parallel != NULL)
-		lc_parallel_end(out->parallel);
+		c.passes = lc_parallel_end(out->parallel);
 	elog(DEBUG1, "leadconv: computed in %d pass(es)", c.passes);
 	lc_unpin_search_path(nestlevel);
 	SPI_finish();

@@ -11,10 +11,13 @@
  *
  * A worker sends its rows through a tuple queue; the leader moves them into
  * the call's tuplestore between its own users, and at the end, waiting for
- * the last.  That costs the leader time, so its share is smaller, made for
- * all to finish together (assign_shares).  An error in a worker is raised
- * again in the leader, and an error in the leader stops the workers, as in
- * parallel query.
+ * the last.  That costs the leader time, so its share is set for all to
+ * finish together (assign_shares); and since how long a share takes varies
+ * (with the rows a user gives, the number of users, the machine), a process
+ * that has computed its own parts then takes the parts of others that they
+ * have not begun, from the files they wrote (firsts.c).  An error in a
+ * worker is raised again in the leader, and an error in the leader stops
+ * the workers, as in parallel query.
  *
  * Workers are used as the planner would use them for a scan: up to
  * max_parallel_workers_per_gather, and no more than
@@ -38,6 +41,7 @@
 #include "storage/latch.h"
 #include "storage/proc.h"
 #include "storage/shm_mq.h"
+#include "storage/sharedfileset.h"
 #include "storage/shm_toc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -51,6 +55,9 @@ int			lc_max_parallel_workers = -1;
 
 #define LC_KEY_TASK		UINT64CONST(0x6C63000000000001)
 #define LC_KEY_QUEUES	UINT64CONST(0x6C63000000000002)
+#define LC_KEY_SHARE	UINT64CONST(0x6C63000000000003)
+
+StaticAssertDecl(LC_MAX_WORKERS + 1 <= LC_MAX_PROCS, "a process of a call has no place in LcShare");
 
 /* The processes share 2^LC_SHARE_BITS shares of the users. */
 #define LC_SHARE_BITS	4
@@ -76,6 +83,7 @@ struct LcParallel
 	ParallelContext *pcxt;
 	TupleQueueReader **readers; /* of the workers still sending */
 	int			nreaders;
+	LcShare    *share;
 	Tuplestorestate *store;
 	TupleTableSlot *slot;
 };
@@ -155,6 +163,7 @@ lc_parallel_begin(LcCompute *c, LcOutput *out)
 	ParallelContext *pcxt;
 	LcParallel *par;
 	LcTask	   *task;
+	LcShare    *share;
 	char	   *queues;
 	shm_mq_handle **handles;
 	int			i;
@@ -166,7 +175,8 @@ lc_parallel_begin(LcCompute *c, LcOutput *out)
 	pcxt = CreateParallelContext("leadconv", "lc_parallel_main", nworkers);
 	shm_toc_estimate_chunk(&pcxt->estimator, sizeof(LcTask));
 	shm_toc_estimate_chunk(&pcxt->estimator, mul_size(LC_QUEUE_SIZE, nworkers));
-	shm_toc_estimate_keys(&pcxt->estimator, 2);
+	shm_toc_estimate_chunk(&pcxt->estimator, sizeof(LcShare));
+	shm_toc_estimate_keys(&pcxt->estimator, 3);
 	InitializeParallelDSM(pcxt);
 	if (pcxt->seg == NULL)		/* no shared memory to be had */
 	{
@@ -184,6 +194,19 @@ lc_parallel_begin(LcCompute *c, LcOutput *out)
 	task->filters = out->filters;
 	task->leads_in_every_filter = out->leads_in_every_filter;
 	shm_toc_insert(pcxt->toc, LC_KEY_TASK, task);
+
+	share = shm_toc_allocate(pcxt->toc, sizeof(LcShare));
+	SharedFileSetInit(&share->files, pcxt->seg);
+	for (i = 0; i < LC_MAX_PROCS; i++)
+	{
+		int			part;
+
+		pg_atomic_init_u32(&share->ready[i], 0);
+		for (part = 0; part < (1 << LC_MAX_BITS); part++)
+			pg_atomic_init_u32(&share->taken[i][part], 1);
+	}
+	pg_atomic_init_u32(&share->passes, 0);
+	shm_toc_insert(pcxt->toc, LC_KEY_SHARE, share);
 
 	queues = shm_toc_allocate(pcxt->toc, mul_size(LC_QUEUE_SIZE, nworkers));
 	shm_toc_insert(pcxt->toc, LC_KEY_QUEUES, queues);
@@ -203,7 +226,10 @@ lc_parallel_begin(LcCompute *c, LcOutput *out)
 	par->readers = palloc(sizeof(TupleQueueReader *) * nworkers);
 	par->store = out->sink.store;
 	par->slot = MakeSingleTupleTableSlot(out->sink.desc, &TTSOpsMinimalTuple);
+	par->share = share;
 	c->share_bits = LC_SHARE_BITS;
+	c->share = share;
+	c->proc = 0;
 	for (i = 0; i < nworkers; i++)
 	{
 		if (i < pcxt->nworkers_launched)
@@ -226,9 +252,10 @@ lc_parallel_begin(LcCompute *c, LcOutput *out)
 		 par->nreaders, nworkers);
 	if (par->nreaders == 0)
 	{
-		lc_parallel_end(par);
+		(void) lc_parallel_end(par);
 		c->share_bits = 0;
 		c->share_mask = 0;
+		c->share = NULL;
 		return NULL;
 	}
 	return par;
@@ -280,15 +307,22 @@ lc_parallel_collect(LcParallel *par, bool wait)
 	}
 }
 
-/* Take the workers' last rows, and let them go. */
-void
+/*
+ * Take the workers' last rows, and let them go; the passes of every process
+ * of the call (which parts each took varies, their number does not).
+ */
+int
 lc_parallel_end(LcParallel *par)
 {
+	int			passes;
+
 	lc_parallel_collect(par, true);
 	WaitForParallelWorkersToFinish(par->pcxt);
+	passes = (int) pg_atomic_read_u32(&par->share->passes);
 	DestroyParallelContext(par->pcxt);
 	ExitParallelMode();
 	ExecDropSingleTupleTableSlot(par->slot);
+	return passes;
 }
 
 /* A worker: compute its share of the users into its queue. */
@@ -298,6 +332,7 @@ lc_parallel_main(dsm_segment *seg, shm_toc *toc)
 	LcTask	   *task = shm_toc_lookup(toc, LC_KEY_TASK, false);
 	char	   *queues = shm_toc_lookup(toc, LC_KEY_QUEUES, false);
 	shm_mq	   *mq = (shm_mq *) (queues + (Size) ParallelWorkerNumber * LC_QUEUE_SIZE);
+	LcShare    *share = shm_toc_lookup(toc, LC_KEY_SHARE, false);
 	shm_mq_handle *mqh;
 	DestReceiver *dest;
 	TupleDesc	desc;
@@ -307,6 +342,7 @@ lc_parallel_main(dsm_segment *seg, shm_toc *toc)
 
 	shm_mq_set_sender(mq, MyProc);
 	mqh = shm_mq_attach(mq, seg, NULL);
+	SharedFileSetAttach(&share->files, seg);
 
 	memset(&c, 0, sizeof(c));
 	c.cxt = AllocSetContextCreate(CurrentMemoryContext, "leadconv worker",
@@ -318,6 +354,8 @@ lc_parallel_main(dsm_segment *seg, shm_toc *toc)
 	c.budget = task->budget;
 	c.share_bits = LC_SHARE_BITS;
 	c.share_mask = task->shares[ParallelWorkerNumber];
+	c.share = share;
+	c.proc = 1 + ParallelWorkerNumber;
 
 	dest = CreateTupleQueueDestReceiver(mqh);
 	memset(&out, 0, sizeof(out));

@@ -21,7 +21,7 @@ typedef struct LcParallel LcParallel;
 
 extern LcParallel *lc_parallel_begin(LcCompute *c, LcOutput *out);
 extern void lc_parallel_collect(LcParallel *par, bool wait);
-extern void lc_parallel_end(LcParallel *par);
+extern int	lc_parallel_end(LcParallel *par);
 
 extern PGDLLEXPORT void lc_parallel_main(dsm_segment *seg, shm_toc *toc);
 

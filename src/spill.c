@@ -7,11 +7,19 @@
  * a large run are most of the data: the caller chooses a larger buffer
  * (firsts.c says how large).  The files are fd.c temporary files, so
  * temp_file_limit applies and an error removes them.
+ *
+ * In a parallel call the files are named in the call's shared file set, so
+ * that another process can read a part its writer has not begun (firsts.c):
+ * the writer keeps them when it is done writing, and whoever reads one
+ * deletes it.
  */
 #include "postgres.h"
 
+#include <fcntl.h>
+
 #include "commands/tablespace.h"
 #include "storage/fd.h"
+#include "storage/sharedfileset.h"
 #include "utils/resowner.h"
 
 #include "compat.h"
@@ -20,6 +28,8 @@
 struct LcSpillFile
 {
 	File		file;
+	SharedFileSet *shared;		/* NULL: a file of this process alone */
+	char	   *name;			/* in shared */
 	off_t		size;			/* bytes in the file */
 	off_t		offset;			/* of the buffer's bytes: write end or read start */
 	char	   *buffer;
@@ -28,18 +38,52 @@ struct LcSpillFile
 	Size		pos;			/* read position in the buffer */
 };
 
+/*
+ * A new file to write, this process's alone (shared NULL) or named in a
+ * shared file set.  It lives as long as owner, not the current portal.
+ */
 LcSpillFile *
-lc_spill_create(ResourceOwner owner, Size buffer)
+lc_spill_create(ResourceOwner owner, Size buffer, SharedFileSet *shared, const char *name)
 {
 	LcSpillFile *f = palloc0(sizeof(LcSpillFile));
 	ResourceOwner oldowner = CurrentResourceOwner;
 
 	/* in temp_tablespaces, as a sort's or a tuplestore's files would be */
 	PrepareTempTablespaces();
-	/* the file lives as long as the owner, not the current portal */
 	CurrentResourceOwner = owner;
-	f->file = OpenTemporaryFile(false);
+	if (shared != NULL)
+	{
+		f->shared = shared;
+		f->name = pstrdup(name);
+		f->file = FileSetCreate(&shared->fs, name);
+	}
+	else
+		f->file = OpenTemporaryFile(false);
 	CurrentResourceOwner = oldowner;
+	f->buffer_size = buffer;
+	f->buffer = palloc(buffer);
+	return f;
+}
+
+/* A file of a shared set to read from the start; NULL when there is none. */
+LcSpillFile *
+lc_spill_open(SharedFileSet *shared, const char *name, Size buffer)
+{
+	File		file = FileSetOpen(&shared->fs, name, O_RDONLY);
+	LcSpillFile *f;
+
+	if (file <= 0)
+		return NULL;
+	f = palloc0(sizeof(LcSpillFile));
+	f->file = file;
+	f->shared = shared;
+	f->name = pstrdup(name);
+	f->size = FileSize(file);
+	if (f->size < 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not determine size of leadconv temporary file \"%s\": %m",
+						name)));
 	f->buffer_size = buffer;
 	f->buffer = palloc(buffer);
 	return f;
@@ -135,10 +179,28 @@ lc_spill_read(LcSpillFile *f, void *data, Size len)
 	return true;
 }
 
+/* Done writing a shared file: close it, keeping it for lc_spill_open(). */
+void
+lc_spill_keep(LcSpillFile *f)
+{
+	Assert(f->shared != NULL);
+	flush(f, f->buffer, f->used);
+	FileClose(f->file);
+	pfree(f->name);
+	pfree(f->buffer);
+	pfree(f);
+}
+
+/* Close a file and delete it. */
 void
 lc_spill_close(LcSpillFile *f)
 {
 	FileClose(f->file);
+	if (f->shared != NULL)
+	{
+		(void) FileSetDelete(&f->shared->fs, f->name, true);
+		pfree(f->name);
+	}
 	pfree(f->buffer);
 	pfree(f);
 }
