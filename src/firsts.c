@@ -838,18 +838,21 @@ pass_emit(LcPass *p)
 	p->c->passes++;
 }
 
-/* Close and delete every file of the parts. */
+/*
+ * Be done with every file of the parts: end is lc_spill_close() (close and
+ * delete) or, with workers, lc_spill_keep().
+ */
 static void
-spill_close(LcSpill *spill)
+spill_end(LcSpill *spill, void (*end) (LcSpillFile *f))
 {
 	int			part;
 
 	for (part = 0; part < (1 << spill->bits); part++)
 	{
 		if (spill->users[part] != NULL)
-			lc_spill_close(spill->users[part]);
+			end(spill->users[part]);
 		if (spill->purchases[part] != NULL)
-			lc_spill_close(spill->purchases[part]);
+			end(spill->purchases[part]);
 		spill->users[part] = spill->purchases[part] = NULL;
 	}
 	spill->memory = 0;
@@ -895,17 +898,10 @@ share_parts(LcCompute *c, LcSpill *spill, int first)
 {
 	int			part;
 
+	spill_end(spill, lc_spill_keep);
 	for (part = 0; part < (1 << spill->bits); part++)
-	{
-		if (spill->users[part] != NULL)
-			lc_spill_keep(spill->users[part]);
-		if (spill->purchases[part] != NULL)
-			lc_spill_keep(spill->purchases[part]);
-		spill->users[part] = spill->purchases[part] = NULL;
 		if (part != first && part_is_ours(c, spill, part))
 			pg_atomic_write_u32(&c->share->taken[c->proc][part], 0);
-	}
-	spill->memory = 0;
 	pg_write_barrier();
 	pg_atomic_write_u32(&c->share->ready[c->proc], 1 + spill->bits);
 }
@@ -987,7 +983,7 @@ lc_compute(LcCompute *c)
 		if (fits || spill.bits == LC_MAX_BITS)
 			break;
 		MemoryContextDelete(p.cxt);
-		spill_close(&spill);
+		spill_end(&spill, lc_spill_close);
 	}
 	if (c->share != NULL)
 		share_parts(c, &spill, first);
@@ -1015,5 +1011,5 @@ lc_compute(LcCompute *c)
 		pg_atomic_fetch_add_u32(&c->share->passes, c->passes);
 	}
 	MemoryContextDelete(p.cxt);
-	spill_close(&spill);
+	spill_end(&spill, lc_spill_close);
 }
