@@ -141,8 +141,6 @@ typedef struct LcSpill
 	int			bits;			/* 2^bits parts */
 	LcSpillFile **users;		/* per part; NULL: none, or read with the tables */
 	LcSpillFile **purchases;
-	LcShare    *share;			/* with workers: the files are named in it */
-	int			proc;			/* this process in share */
 	ResourceOwner owner;		/* the call's, which the files belong to */
 	Size		buffer;			/* of each file */
 	Size		memory;			/* of all the files' buffers */
@@ -625,11 +623,10 @@ take_row(LcPass *p, const LcRow *row, const char *user, const char *extra,
 		MemoryContext oldcxt = MemoryContextSwitchTo(p->c->cxt);
 		char		name[MAXPGPATH];
 
-		file_name(name, p->spill->proc, part, row->kind == LC_ROW_USER);
+		file_name(name, p->c->proc, part, row->kind == LC_ROW_USER);
 		/* rows arrive while the cursor's portal runs, under its owner */
 		files[part] = lc_spill_create(p->spill->owner, p->spill->buffer,
-									  p->spill->share ? &p->spill->share->files : NULL,
-									  name);
+									  p->c->share ? &p->c->share->files : NULL, name);
 		p->spill->memory += p->spill->buffer;
 		MemoryContextSwitchTo(oldcxt);
 	}
@@ -962,8 +959,6 @@ lc_compute(LcCompute *c)
 	if (c->branches == NULL)
 		lc_load_branches(c);
 	spill.owner = CurrentResourceOwner;
-	spill.share = c->share;
-	spill.proc = c->proc;
 	for (spill.bits = Max(lc_first_bits(c), c->share_bits);; spill.bits++)
 	{
 		bool		fits;

@@ -38,6 +38,22 @@ struct LcSpillFile
 	Size		pos;			/* read position in the buffer */
 };
 
+static LcSpillFile *
+spill_new(File file, SharedFileSet *shared, const char *name, Size buffer)
+{
+	LcSpillFile *f = palloc0(sizeof(LcSpillFile));
+
+	f->file = file;
+	if (shared != NULL)
+	{
+		f->shared = shared;
+		f->name = pstrdup(name);
+	}
+	f->buffer_size = buffer;
+	f->buffer = palloc(buffer);
+	return f;
+}
+
 /*
  * A new file to write, this process's alone (shared NULL) or named in a
  * shared file set.  It lives as long as owner, not the current portal.
@@ -45,24 +61,15 @@ struct LcSpillFile
 LcSpillFile *
 lc_spill_create(ResourceOwner owner, Size buffer, SharedFileSet *shared, const char *name)
 {
-	LcSpillFile *f = palloc0(sizeof(LcSpillFile));
 	ResourceOwner oldowner = CurrentResourceOwner;
+	File		file;
 
 	/* in temp_tablespaces, as a sort's or a tuplestore's files would be */
 	PrepareTempTablespaces();
 	CurrentResourceOwner = owner;
-	if (shared != NULL)
-	{
-		f->shared = shared;
-		f->name = pstrdup(name);
-		f->file = FileSetCreate(&shared->fs, name);
-	}
-	else
-		f->file = OpenTemporaryFile(false);
+	file = shared != NULL ? FileSetCreate(&shared->fs, name) : OpenTemporaryFile(false);
 	CurrentResourceOwner = oldowner;
-	f->buffer_size = buffer;
-	f->buffer = palloc(buffer);
-	return f;
+	return spill_new(file, shared, name, buffer);
 }
 
 /* A file of a shared set to read from the start; NULL when there is none. */
@@ -74,18 +81,13 @@ lc_spill_open(SharedFileSet *shared, const char *name, Size buffer)
 
 	if (file <= 0)
 		return NULL;
-	f = palloc0(sizeof(LcSpillFile));
-	f->file = file;
-	f->shared = shared;
-	f->name = pstrdup(name);
+	f = spill_new(file, shared, name, buffer);
 	f->size = FileSize(file);
 	if (f->size < 0)
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not determine size of leadconv temporary file \"%s\": %m",
 						name)));
-	f->buffer_size = buffer;
-	f->buffer = palloc(buffer);
 	return f;
 }
 
