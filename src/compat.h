@@ -45,6 +45,25 @@ extern void lc_init_materialized_srf(FunctionCallInfo fcinfo);
 #endif
 #endif
 
+/*
+ * 15 moved the files of a SharedFileSet into a FileSet of their own (its
+ * member fs); before, the functions took the SharedFileSet itself, and
+ * before 14 opening one took no mode (always read-only).
+ */
+#if PG_VERSION_NUM >= 150000
+#define LC_FILESET(shared) (&(shared)->fs)
+#else
+#define LC_FILESET(shared) (shared)
+#define FileSetCreate(fileset, name) SharedFileSetCreate(fileset, name)
+#define FileSetDelete(fileset, name, error_on_failure) \
+	SharedFileSetDelete(fileset, name, error_on_failure)
+#if PG_VERSION_NUM >= 140000
+#define FileSetOpen(fileset, name, mode) SharedFileSetOpen(fileset, name, mode)
+#else
+#define FileSetOpen(fileset, name, mode) SharedFileSetOpen(fileset, name)
+#endif
+#endif
+
 /* Wait events have their own header from 14 on. */
 #if PG_VERSION_NUM >= 140000
 #include "utils/wait_event.h"

@@ -67,7 +67,7 @@ lc_spill_create(ResourceOwner owner, Size buffer, SharedFileSet *shared, const c
 	/* in temp_tablespaces, as a sort's or a tuplestore's files would be */
 	PrepareTempTablespaces();
 	CurrentResourceOwner = owner;
-	file = shared != NULL ? FileSetCreate(&shared->fs, name) : OpenTemporaryFile(false);
+	file = shared != NULL ? FileSetCreate(LC_FILESET(shared), name) : OpenTemporaryFile(false);
 	CurrentResourceOwner = oldowner;
 	return spill_new(file, shared, name, buffer);
 }
@@ -76,7 +76,7 @@ lc_spill_create(ResourceOwner owner, Size buffer, SharedFileSet *shared, const c
 LcSpillFile *
 lc_spill_open(SharedFileSet *shared, const char *name, Size buffer)
 {
-	File		file = FileSetOpen(&shared->fs, name, O_RDONLY);
+	File		file = FileSetOpen(LC_FILESET(shared), name, O_RDONLY);
 	LcSpillFile *f;
 
 	if (file <= 0)
@@ -200,7 +200,7 @@ lc_spill_close(LcSpillFile *f)
 	FileClose(f->file);
 	if (f->shared != NULL)
 	{
-		(void) FileSetDelete(&f->shared->fs, f->name, true);
+		(void) FileSetDelete(LC_FILESET(f->shared), f->name, true);
 		pfree(f->name);
 	}
 	pfree(f->buffer);
