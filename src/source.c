@@ -20,6 +20,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "source.h"
@@ -69,8 +70,21 @@ static const struct
 	LC_TABLE_SPEC("fct_credit_pack_purchases", credit_pack_columns),
 };
 
+/* The name of a source table. */
+const char *
+lc_source_table_name(LcTable table)
+{
+	return table_specs[table].name;
+}
+
 /* Rows fetched from a cursor at a time: enough to amortise the fetch. */
 #define LC_BATCH_ROWS 10000
+/*
+ * What a scan's row functions may allocate before it is freed, within a
+ * batch: a batch of large documents (detoasted details) would otherwise hold
+ * them all at once.
+ */
+#define LC_ROW_MEMORY (1024 * 1024)
 
 /*
  * The schema the sources are read from: the one leadconv.source_schema names,
@@ -344,23 +358,25 @@ lc_source_scan(StringInfo buf, const LcSourceTable *t, AttrNumber *positions)
 }
 
 /*
- * Internal queries run with search_path pinned to pg_catalog, so that no
- * object another role puts earlier on the caller's path (a function or an
- * operator named like one we use) can change what they compute.  Sources are
- * resolved before pinning and always named schema-qualified.
+ * The settings internal queries run with, until lc_settings_pop(): a new
+ * level of settings, in which search_path is pinned to pg_catalog, so that
+ * no object another role puts earlier on the caller's path (a function or
+ * an operator named like one we use) can change what they compute, and JIT
+ * is off (compiling our few scans costs more than it saves, and loads
+ * LLVM).  Sources are resolved before and always named schema-qualified.
+ * What a caller sets with lc_set_local() after this is undone by the pop.
  */
 int
-lc_pin_search_path(void)
+lc_settings_push(void)
 {
 	int			nestlevel = NewGUCNestLevel();
 
 	lc_set_local("search_path", "pg_catalog, pg_temp");
-	/* compiling our few scans costs more than it saves, and loads LLVM */
 	lc_set_local("jit", "off");
 	return nestlevel;
 }
 
-/* Set a setting until the caller's lc_unpin_search_path(). */
+/* Set a setting until the caller's lc_settings_pop(). */
 void
 lc_set_local(const char *name, const char *value)
 {
@@ -370,24 +386,26 @@ lc_set_local(const char *name, const char *value)
 
 /*
  * Resolve the sources (in schema nsp, or by the caller's settings when it is
- * InvalidOid), then pin search_path and set leadconv.source_schema to their
+ * InvalidOid), then push the settings of internal queries
+ * (lc_settings_push()), with leadconv.source_schema set to the sources'
  * schema: internal SQL that calls leadconv's own functions then reads the
  * very same sources.
  */
 int
-lc_pin_sources(LcSourceTable *tables, Oid nsp)
+lc_sources_push(LcSourceTable *tables, Oid nsp)
 {
 	int			nestlevel;
 
 	lc_sources_resolve(tables, nsp);
-	nestlevel = lc_pin_search_path();
+	nestlevel = lc_settings_push();
 	lc_set_local("leadconv.source_schema",
 				 get_namespace_name(get_rel_namespace(tables[LC_USER].relid)));
 	return nestlevel;
 }
 
+/* Undo everything set since lc_settings_push() or lc_sources_push(). */
 void
-lc_unpin_search_path(int nestlevel)
+lc_settings_pop(int nestlevel)
 {
 	AtEOXact_GUC(true, nestlevel);
 }
@@ -422,7 +440,11 @@ lc_execute(const char *sql)
  * Kept SPI plans, keyed by query text.  The text names every table, column
  * and type it was built from, so a changed source gives a new key; a kept
  * plan itself is revalidated by PostgreSQL's plan cache after any DDL on what
- * it reads.  The cache is small and emptied when full.
+ * it reads.  A plan is in use while a statement runs it, and a statement can
+ * run others (automatic refresh runs a statement that calls
+ * leadconv_client_events_for(), which runs scans): when the cache is full,
+ * the plan used longest ago that no statement runs is freed, never one in
+ * use; if every plan is in use, the cache grows.
  */
 #define LC_PLAN_CACHE_SIZE 32
 
@@ -430,57 +452,134 @@ typedef struct LcCachedPlan
 {
 	char	   *query;
 	SPIPlanPtr	plan;
+	int			in_use;			/* statements running it now */
+	uint64		used;			/* when it was last taken */
 } LcCachedPlan;
 
-static LcCachedPlan plan_cache[LC_PLAN_CACHE_SIZE];
+static LcCachedPlan **plan_cache = NULL;
+static int	plan_cache_size = 0;
 static int	plan_cache_used = 0;
+static uint64 plan_cache_clock = 0;
 
-static SPIPlanPtr
-cached_plan(const char *query, int nargs, Oid *argtypes, int options)
+/* A free place in the cache: an empty one, or the place of a plan let go. */
+static LcCachedPlan *
+plan_place(void)
 {
+	LcCachedPlan *victim = NULL;
+	int			i;
+
+	if (plan_cache_used < plan_cache_size)
+		return plan_cache[plan_cache_used++];
+	for (i = 0; i < plan_cache_used; i++)
+		if (plan_cache[i]->in_use == 0 && (victim == NULL || plan_cache[i]->used < victim->used))
+			victim = plan_cache[i];
+	if (victim != NULL)
+	{
+		SPI_freeplan(victim->plan);
+		pfree(victim->query);
+		return victim;
+	}
+	/* every plan is in use: grow */
+	plan_cache_size = Max(LC_PLAN_CACHE_SIZE, 2 * plan_cache_size);
+	plan_cache = plan_cache == NULL ?
+		MemoryContextAlloc(TopMemoryContext, sizeof(LcCachedPlan *) * plan_cache_size) :
+		repalloc(plan_cache, sizeof(LcCachedPlan *) * plan_cache_size);
+	for (i = plan_cache_used; i < plan_cache_size; i++)
+		plan_cache[i] = MemoryContextAllocZero(TopMemoryContext, sizeof(LcCachedPlan));
+	return plan_cache[plan_cache_used++];
+}
+
+/* The kept plan of query, prepared if need be; in use until plan_release(). */
+static LcCachedPlan *
+plan_take(const char *query, int nargs, Oid *argtypes, int options)
+{
+	LcCachedPlan *entry = NULL;
 	SPIPlanPtr	plan;
 	int			i;
 
 	for (i = 0; i < plan_cache_used; i++)
-		if (strcmp(plan_cache[i].query, query) == 0)
-			return plan_cache[i].plan;
-
-	plan = SPI_prepare_cursor(query, nargs, argtypes, options);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s",
-			 query, SPI_result_code_string(SPI_result));
-	if (plan_cache_used == LC_PLAN_CACHE_SIZE)
-	{
-		for (i = 0; i < plan_cache_used; i++)
+		if (strcmp(plan_cache[i]->query, query) == 0)
 		{
-			SPI_freeplan(plan_cache[i].plan);
-			pfree(plan_cache[i].query);
+			entry = plan_cache[i];
+			break;
 		}
-		plan_cache_used = 0;
+	if (entry == NULL)
+	{
+		plan = SPI_prepare_cursor(query, nargs, argtypes, options);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
+				 query, SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		entry = plan_place();
+		entry->query = MemoryContextStrdup(TopMemoryContext, query);
+		entry->plan = plan;
+		entry->in_use = 0;
 	}
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_keepplan failed");
-	plan_cache[plan_cache_used].query = MemoryContextStrdup(TopMemoryContext, query);
-	plan_cache[plan_cache_used].plan = plan;
-	plan_cache_used++;
-	return plan;
+	entry->in_use++;
+	entry->used = ++plan_cache_clock;
+	return entry;
+}
+
+static void
+plan_release(LcCachedPlan *entry)
+{
+	Assert(entry->in_use > 0);
+	entry->in_use--;
 }
 
 /*
  * Run a statement made often (by automatic refresh) from a kept plan, with
- * one argument $1 of type argtype; the rows it processed.  The plan is
- * generic from the first run: planning the statement costs more than its
- * argument could win, and it would be planned anew on each of a session's
- * first five runs.
+ * arguments of types argtypes (none NULL), under snapshot (InvalidSnapshot:
+ * as SPI_execute_plan() would); the rows it processed.  The plan is generic
+ * from the first run: planning the statement costs more than its arguments
+ * could win, and it would be planned anew on each of a session's first five
+ * runs.
  */
 uint64
-lc_execute_kept(const char *sql, Oid argtype, Datum arg)
+lc_execute_kept(const char *sql, int nargs, Oid *argtypes, Datum *args,
+				Snapshot snapshot)
 {
-	int			rc = SPI_execute_plan(cached_plan(sql, 1, &argtype, CURSOR_OPT_GENERIC_PLAN),
-									  &arg, NULL, false, 0);
+	LcCachedPlan *entry = plan_take(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+	int			rc;
 
+	PG_TRY();
+	{
+		rc = SPI_execute_snapshot(entry->plan, args, NULL, snapshot, InvalidSnapshot,
+								  false, true, 0);
+	}
+	PG_FINALLY();
+	{
+		plan_release(entry);
+	}
+	PG_END_TRY();
 	if (rc < 0)
-		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s", sql, SPI_result_code_string(rc));
+		elog(ERROR, "SPI_execute_snapshot failed for \"%s\": %s", sql, SPI_result_code_string(rc));
+	return SPI_processed;
+}
+
+/*
+ * Run one statement under a snapshot taken now, which sees every change
+ * committed so far even in a REPEATABLE READ transaction: what maintains
+ * the facts must see the sources as they are, not as the transaction first
+ * saw them.  Arguments as for lc_execute_kept(); the rows it processed.
+ */
+uint64
+lc_execute_fresh(const char *sql, int nargs, Oid *argtypes, Datum *args, bool keep)
+{
+	SPIPlanPtr	plan;
+	int			rc;
+
+	if (keep)
+		return lc_execute_kept(sql, nargs, argtypes, args, GetLatestSnapshot());
+	plan = SPI_prepare(sql, nargs, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+	rc = SPI_execute_snapshot(plan, args, NULL, GetLatestSnapshot(), InvalidSnapshot,
+							  false, true, 0);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_snapshot failed for \"%s\": %s", sql, SPI_result_code_string(rc));
+	SPI_freeplan(plan);
 	return SPI_processed;
 }
 
@@ -508,6 +607,8 @@ scan_receive(TupleTableSlot *slot, DestReceiver *self)
 	oldcxt = MemoryContextSwitchTo(r->rowcxt);
 	r->stop = !r->fn(slot, r->arg);
 	MemoryContextSwitchTo(oldcxt);
+	if (MemoryContextMemAllocated(r->rowcxt, false) > LC_ROW_MEMORY)
+		MemoryContextReset(r->rowcxt);
 	return !r->stop;
 }
 
@@ -526,7 +627,8 @@ scan_nothing(DestReceiver *self pg_attribute_unused())
 /*
  * Run query (with non-NULL args) through an SPI cursor, in batches, calling
  * fn for each row.  Memory does not grow with the table: what fn allocates
- * is freed after each batch, so anything it keeps it must copy.
+ * is freed after each batch, or sooner once it is more than LC_ROW_MEMORY,
+ * so anything it keeps beyond its row it must copy.
  */
 void
 lc_scan(const char *query, int nargs, Oid *argtypes, Datum *args,
@@ -536,15 +638,23 @@ lc_scan(const char *query, int nargs, Oid *argtypes, Datum *args,
 		{scan_receive, scan_startup, scan_nothing, scan_nothing, DestNone},
 		fn, arg, NULL, false
 	};
+	LcCachedPlan *entry = plan_take(query, nargs, argtypes, 0);
 	Portal		portal;
 
-	portal = SPI_cursor_open(NULL, cached_plan(query, nargs, argtypes, 0),
-							 args, NULL, true);
-	receiver.rowcxt = AllocSetContextCreate(CurrentMemoryContext, "leadconv scan rows",
-											ALLOCSET_DEFAULT_SIZES);
-	while (!receiver.stop &&
-		   PortalRunFetch(portal, FETCH_FORWARD, LC_BATCH_ROWS, &receiver.pub) > 0)
-		MemoryContextReset(receiver.rowcxt);
-	SPI_cursor_close(portal);
-	MemoryContextDelete(receiver.rowcxt);
+	PG_TRY();
+	{
+		portal = SPI_cursor_open(NULL, entry->plan, args, NULL, true);
+		receiver.rowcxt = AllocSetContextCreate(CurrentMemoryContext, "leadconv scan rows",
+												ALLOCSET_DEFAULT_SIZES);
+		while (!receiver.stop &&
+			   PortalRunFetch(portal, FETCH_FORWARD, LC_BATCH_ROWS, &receiver.pub) > 0)
+			MemoryContextReset(receiver.rowcxt);
+		SPI_cursor_close(portal);
+		MemoryContextDelete(receiver.rowcxt);
+	}
+	PG_FINALLY();
+	{
+		plan_release(entry);
+	}
+	PG_END_TRY();
 }

@@ -8,6 +8,7 @@
 #include "postgres.h"
 #include "executor/tuptable.h"
 #include "lib/stringinfo.h"
+#include "utils/snapshot.h"
 
 /* The four tables of the brief that leadconv reads (SPEC section 1). */
 typedef enum LcTable
@@ -64,21 +65,27 @@ enum
 	LC_PURCHASE_DETAILS
 };
 
+/* Settings (leadconv.c). */
 extern char *lc_source_schema;
+extern int	lc_work_mem;
 
+extern const char *lc_source_table_name(LcTable table);
 extern void lc_sources_resolve(LcSourceTable *tables, Oid nsp);
 extern void lc_relation_check(LcSourceTable *t, Oid relid,
 							  const LcColumnSpec *columns, int ncolumns);
 extern void lc_source_select(StringInfo buf, const LcSourceTable *t);
 extern void lc_source_scan(StringInfo buf, const LcSourceTable *t, AttrNumber *positions);
 
-extern int	lc_pin_search_path(void);
+extern int	lc_settings_push(void);
+extern int	lc_sources_push(LcSourceTable *tables, Oid nsp);
 extern void lc_set_local(const char *name, const char *value);
-extern int	lc_pin_sources(LcSourceTable *tables, Oid nsp);
-extern void lc_unpin_search_path(int nestlevel);
+extern void lc_settings_pop(int nestlevel);
 
 extern uint64 lc_execute(const char *sql);
-extern uint64 lc_execute_kept(const char *sql, Oid argtype, Datum arg);
+extern uint64 lc_execute_kept(const char *sql, int nargs, Oid *argtypes, Datum *args,
+							  Snapshot snapshot);
+extern uint64 lc_execute_fresh(const char *sql, int nargs, Oid *argtypes, Datum *args,
+							   bool keep);
 extern double lc_reltuples(Oid relid);
 
 /*
