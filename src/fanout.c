@@ -13,7 +13,6 @@
 
 #include "events.h"
 #include "fanout.h"
-#include "output.h"
 #include "source.h"
 
 /* filter text, case and surrounding spaces ignored; NULL means all three */
@@ -117,26 +116,6 @@ lc_fanout(LcSink *sink, const Datum *event,
 		put_all_row(sink, event, event_nulls);
 }
 
-/* The columns of a Part 1 table, as leadconv_client_events() returns them. */
-static const LcColumnSpec part1_columns[EV_NCOLUMNS] = {
-	{"user_id", LC_COL_ID},
-	{"branch_id", LC_COL_ID},
-	{"local_user_created_at", LC_COL_TIMESTAMP},
-	{"lead_status", LC_COL_TEXT},
-	{"client_conversion_event_type", LC_COL_TEXT},
-	{"client_conversion_event_id", LC_COL_ID},
-	{"client_conversion_event_local_created_at", LC_COL_TIMESTAMP},
-	{"client_conversion_event_name", LC_COL_TEXT},
-	{"client_conversion_event_source", LC_COL_TEXT},
-	{"first_user_membership_id", LC_COL_ID},
-	{"first_local_membership_purchased_at", LC_COL_TIMESTAMP},
-	{"first_membership_name", LC_COL_TEXT},
-	{"first_membership_source", LC_COL_TEXT},
-	{"first_credit_pack_id", LC_COL_ID},
-	{"first_local_credit_pack_purchased_at", LC_COL_TIMESTAMP},
-	{"first_credit_pack_name", LC_COL_TEXT},
-	{"first_credit_pack_source", LC_COL_TEXT},
-};
 
 typedef struct LcFanoutFrom
 {
@@ -166,7 +145,7 @@ lc_fanout_from(Oid relid, Tuplestorestate *store, TupleDesc desc, int filters,
 	LcFanoutFrom f = {{0}, filters, leads_in_every_filter};
 
 	lc_sink_store(&f.sink, store, desc);
-	lc_relation_check(&t, relid, part1_columns, EV_NCOLUMNS);
+	lc_relation_check(&t, relid, lc_part1_columns, EV_NCOLUMNS);
 	initStringInfo(&query);
 	lc_source_select(&query, &t);
 	lc_scan(query.data, 0, NULL, NULL, fanout_row, &f);
