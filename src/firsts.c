@@ -30,6 +30,7 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
+#include "columns.h"
 #include "details.h"
 #include "firsts.h"
 #include "spill.h"
@@ -95,6 +96,7 @@ typedef struct LcArena
  * 4-byte boundary (a jsonb document is read in place).
  */
 #define LC_ROW_USER (-1)
+#define LC_ROW_FACT (-2)			/* diffing: a user's row in the facts */
 
 typedef struct LcRow
 {
@@ -104,7 +106,7 @@ typedef struct LcRow
 	uint32		user_len;
 	uint32		extra_len;
 	uint32		id_len;
-	int8		kind;			/* LC_ROW_USER, or the purchase's LcKind */
+	int8		kind;			/* LC_ROW_USER, LC_ROW_FACT, or a purchase's LcKind */
 	bool		created_null;
 	bool		extra_null;		/* branch_id or details NULL */
 	bool		undated;		/* a purchase with neither time */
@@ -146,6 +148,14 @@ typedef struct LcSpill
 	Size		memory;			/* of all the files' buffers */
 } LcSpill;
 
+/* Diffing: a user of the facts that dim_user no longer has. */
+typedef struct LcGone
+{
+	struct LcGone *next;
+	LcFactRow	fact;
+	LcStr		user_id;		/* its bytes follow */
+} LcGone;
+
 /* One pass: the users of one part. */
 typedef struct LcPass
 {
@@ -157,6 +167,8 @@ typedef struct LcPass
 	LcArena		user_arena;
 	LcArena		data_arena;
 	LcBatch		batch;
+	LcGone	   *gone;			/* diffing: users gone from dim_user */
+	MemoryContext cmpcxt;		/* reset after each comparison of details */
 	LcStr	   *probe;			/* a branch id to look up */
 	uint32		probe_size;
 	int			kind;			/* of the rows being read from a table */
@@ -471,13 +483,14 @@ apply_user(LcPass *p, const LcRow *row, const char *payload)
  * collapse), and the details that text-sort first (NULL last) are its.
  */
 static int
-cmp_purchase(const LcRow *row, const char *payload, const LcFirst *best, Oid type)
+cmp_purchase(LcPass *p, const LcRow *row, const char *payload, const LcFirst *best, Oid type)
 {
 	const LcPurchaseData *d = best->data;
 	const char *row_details = NULL;
 	const char *best_details = NULL;
 	uint32		row_len = row->extra_len;
 	uint32		best_len = d->details_len;
+	MemoryContext oldcxt;
 	int			cmp;
 
 	cmp = cmp_instant(row->undated, row->when, best->undated, best->when);
@@ -487,11 +500,16 @@ cmp_purchase(const LcRow *row, const char *payload, const LcFirst *best, Oid typ
 		cmp = cmp_bytes(row_id(row, payload), row->id_len, lc_purchase_id(d), d->id_len);
 	if (cmp != 0)
 		return cmp;
+	/* rendering jsonb allocates, more than the text: freed at once */
+	oldcxt = MemoryContextSwitchTo(p->cmpcxt);
 	if (!row->extra_null)
 		row_details = details_text(row_extra(payload), &row_len, type);
 	if (!d->details_null)
 		best_details = details_text(lc_purchase_details(d), &best_len, type);
-	return cmp_bytes(row_details, row_len, best_details, best_len);
+	cmp = cmp_bytes(row_details, row_len, best_details, best_len);
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextReset(p->cmpcxt);
+	return cmp;
 }
 
 static void
@@ -501,7 +519,7 @@ apply_purchase(LcPass *p, const LcRow *row, const char *payload, LcUser *u)
 	LcPurchaseData *d = best->data;
 	Size		size = INTALIGN(row->extra_len) + row->id_len;
 
-	if (d != NULL && cmp_purchase(row, payload, best, details_type(p, row->kind)) >= 0)
+	if (d != NULL && cmp_purchase(p, row, payload, best, details_type(p, row->kind)) >= 0)
 		return;
 
 	/* the new first purchase: kept in the old one's place if it fits */
@@ -520,6 +538,33 @@ apply_purchase(LcPass *p, const LcRow *row, const char *payload, LcUser *u)
 	d->id_len = row->id_len;
 	memcpy(lc_purchase_details(d), row_extra(payload), row->extra_len);
 	memcpy(lc_purchase_id(d), row_id(row, payload), row->id_len);
+}
+
+/*
+ * Diffing: the digest of a user's row in the facts, kept with the user; a
+ * fact row whose user is not in dim_user is a user gone.
+ */
+static void
+apply_fact(LcPass *p, const char *payload, LcUser *u)
+{
+	if (u != NULL)
+	{
+		LcFactRow  *f = arena_alloc(p, &p->data_arena, sizeof(LcFactRow));
+
+		memcpy(f, row_extra(payload), sizeof(LcFactRow));
+		u->facts = f;
+	}
+	else
+	{
+		const LcStr *key = row_user(payload);
+		LcGone	   *g = arena_alloc(p, &p->data_arena,
+									offsetof(LcGone, user_id) + LC_STR_SIZE(key->len));
+
+		memcpy(&g->fact, row_extra(payload), sizeof(LcFactRow));
+		memcpy(&g->user_id, key, LC_STR_SIZE(key->len));
+		g->next = p->gone;
+		p->gone = g;
+	}
 }
 
 /*
@@ -546,12 +591,16 @@ apply_batch(LcPass *p)
 		}
 		entry = lc_strhash_lookup_hash(p->users, row_user(payload), b->rows[i].hash);
 		b->users[i] = entry ? lc_key_record(LcUser, entry->key) : NULL;
-		if (b->users[i])
+		if (b->users[i] && b->rows[i].kind >= 0)
 			lc_prefetch(&b->users[i]->first[b->rows[i].kind]);
 	}
 	for (i = 0; i < b->nrows; i++)
-		if (b->rows[i].kind != LC_ROW_USER && b->users[i] != NULL)
+	{
+		if (b->rows[i].kind == LC_ROW_FACT)
+			apply_fact(p, b->bytes.data + b->offsets[i], b->users[i]);
+		else if (b->rows[i].kind != LC_ROW_USER && b->users[i] != NULL)
 			apply_purchase(p, &b->rows[i], b->bytes.data + b->offsets[i], b->users[i]);
+	}
 	b->nrows = 0;
 	resetStringInfo(&b->bytes);
 }
@@ -719,15 +768,47 @@ read_purchase(TupleTableSlot *slot, void *arg)
 }
 
 /*
+ * Diffing: a row of the Part 1 facts, as its user id and the digest of its
+ * columns.
+ */
+static bool
+read_fact(TupleTableSlot *slot, void *arg)
+{
+	LcPass	   *p = arg;
+	LcRow		row = {0};
+	Datum		values[EV_NCOLUMNS];
+	bool		nulls[EV_NCOLUMNS];
+	LcFactRow	fact;
+	const char *user;
+	int			i;
+
+	values[EV_USER_ID] = column(p, slot, EV_USER_ID, &nulls[EV_USER_ID]);
+	if (nulls[EV_USER_ID])		/* not a row leadconv wrote: it goes */
+		return true;
+	text_bytes(values[EV_USER_ID], &user, &row.user_len);
+	row.hash = lc_hash(user, row.user_len);
+	if (!part_is_ours(p->c, p->spill, part_of(p->spill, row.hash)))
+		return true;
+	for (i = EV_USER_ID + 1; i < EV_NCOLUMNS; i++)
+		values[i] = column(p, slot, i, &nulls[i]);
+	lc_digest_event(&p->c->diff->seeds, values, nulls, &fact.digest);
+	/* Part 2 has a row of each kind bought, and ALL */
+	fact.conversions = 1 + !nulls[EV_MEMBERSHIP_ID] + !nulls[EV_CREDIT_PACK_ID];
+	row.kind = LC_ROW_FACT;
+	row.extra_len = sizeof(LcFactRow);
+	take_row(p, &row, user, (const char *) &fact, NULL);
+	return pass_fits(p);
+}
+
+/*
  * Read a table for the first pass (of the requested users, if any); rows
  * without a user_id, or purchases without an id, are skipped as they come,
  * which costs less than a WHERE clause.  False when the pass outgrew the
  * budget.
  */
 static bool
-scan_table(LcPass *p, LcTable table, int kind, LcRowFn fn)
+scan_table(LcPass *p, LcSourceTable *t, int kind, LcRowFn fn)
 {
-	LcSourceTable *t = &p->c->sources[table];
 	StringInfoData query;
 	Oid			argtypes[1] = {TEXTARRAYOID};
 	Datum		args[1];
@@ -793,6 +874,7 @@ pass_init(LcPass *p, LcCompute *c, LcSpill *spill)
 	p->spill = spill;
 	p->cxt = AllocSetContextCreate(c->cxt, "leadconv pass", ALLOCSET_DEFAULT_SIZES);
 	p->users = lc_strhash_create(p->cxt, 1024, NULL);
+	p->cmpcxt = AllocSetContextCreate(p->cxt, "leadconv comparisons", ALLOCSET_DEFAULT_SIZES);
 	p->probe_size = LC_STR_SIZE(64);
 	p->probe = MemoryContextAlloc(p->cxt, p->probe_size);
 	oldcxt = MemoryContextSwitchTo(p->cxt);
@@ -804,6 +886,7 @@ static void
 pass_start(LcPass *p, int part)
 {
 	p->part = part;
+	p->gone = NULL;
 	lc_strhash_reset(p->users);
 	arena_reset(&p->user_arena);
 	arena_reset(&p->data_arena);
@@ -831,6 +914,11 @@ pass_emit(LcPass *p)
 			lc_prefetch(next->first[LC_KIND_CREDIT_PACK].data);
 		}
 		p->c->emit(p->c, u, p->c->emit_arg);
+	}
+	for (; p->gone != NULL; p->gone = p->gone->next)
+	{
+		CHECK_FOR_INTERRUPTS();
+		p->c->diff->gone(p->c, &p->gone->user_id, &p->gone->fact, p->c->emit_arg);
 	}
 	p->c->passes++;
 }
@@ -972,9 +1060,10 @@ lc_compute(LcCompute *c)
 		for (first = 0; !part_is_ours(c, &spill, first); first++)
 			;
 		pass_start(&p, first);
-		fits = scan_table(&p, LC_USER, LC_ROW_USER, read_user) &&
-			scan_table(&p, LC_MEMBERSHIP, LC_KIND_MEMBERSHIP, read_purchase) &&
-			scan_table(&p, LC_CREDIT_PACK, LC_KIND_CREDIT_PACK, read_purchase);
+		fits = scan_table(&p, &c->sources[LC_USER], LC_ROW_USER, read_user) &&
+			scan_table(&p, &c->sources[LC_MEMBERSHIP], LC_KIND_MEMBERSHIP, read_purchase) &&
+			scan_table(&p, &c->sources[LC_CREDIT_PACK], LC_KIND_CREDIT_PACK, read_purchase) &&
+			(c->diff == NULL || scan_table(&p, &c->diff->facts, LC_ROW_FACT, read_fact));
 		if (fits || spill.bits == LC_MAX_BITS)
 			break;
 		MemoryContextDelete(p.cxt);

@@ -11,6 +11,7 @@
 #include "storage/sharedfileset.h"
 #include "utils/array.h"
 
+#include "digest.h"
 #include "localtime.h"
 #include "source.h"
 #include "strhash.h"
@@ -67,11 +68,14 @@ typedef struct LcUser
 	LcInstant	created;
 	LcBranch   *branch;			/* NULL: branch_id NULL or not in dim_branch */
 	const LcStr *branch_id;		/* NULL: branch_id NULL */
+	const struct LcFactRow *facts;	/* diffing: its row in the facts */
 	bool		created_null;
 } LcUser;
 
 /* At most this many bits of parts (2^LC_MAX_BITS parts). */
 #define LC_MAX_BITS 8
+/* What the output of a process counts (output.h), at most. */
+#define LC_MAX_COUNTS 8
 /* At most this many processes share a call: the leader and its workers. */
 #define LC_MAX_PROCS 8
 
@@ -90,10 +94,32 @@ typedef struct LcShare
 	/* per process and part: 0 while nobody has taken it */
 	pg_atomic_uint32 taken[LC_MAX_PROCS][1 << LC_MAX_BITS];
 	pg_atomic_uint32 passes;	/* of every process, once it is done */
+	pg_atomic_uint64 counts[LC_MAX_COUNTS];	/* what their outputs counted */
 } LcShare;
 
 typedef struct LcCompute LcCompute;
 typedef void (*LcUserFn) (const LcCompute *c, const LcUser *user, void *arg);
+typedef void (*LcGoneFn) (const LcCompute *c, const LcStr *user_id,
+						  const struct LcFactRow *fact, void *arg);
+
+/* Diffing: what is kept of a user's row in the Part 1 facts. */
+typedef struct LcFactRow
+{
+	LcDigest	digest;
+	int32		conversions;	/* its Part 2 rows in the facts */
+} LcFactRow;
+
+/*
+ * A refresh diffs the users against the Part 1 facts: each process reads
+ * the fact rows of its users with their sources, keeping a digest per user,
+ * and is told of the users the facts have that dim_user no longer has.
+ */
+typedef struct LcDiff
+{
+	LcSourceTable facts;		/* the Part 1 fact table */
+	LcDigestSeeds seeds;
+	LcGoneFn	gone;			/* called with emit_arg */
+} LcDiff;
 
 struct LcCompute
 {
@@ -103,6 +129,7 @@ struct LcCompute
 	Size		budget;			/* bytes one pass may hold */
 	LcUserFn	emit;			/* called once per user */
 	void	   *emit_arg;
+	LcDiff	   *diff;			/* NULL, or diff against the facts */
 	/*
 	 * With parallel workers (parallel.c): this process computes only the
 	 * users whose hash's top share_bits bits are a share in share_mask.

@@ -23,12 +23,14 @@
 #include "firsts.h"
 #include "output.h"
 #include "parallel.h"
+#include "refresh.h"
+#include "sink.h"
 #include "source.h"
 
 PG_MODULE_MAGIC;
 
 /* leadconv.work_mem, in kB: what one pass over the sources may hold */
-static int	lc_work_mem = 65536;
+int			lc_work_mem = 65536;
 
 void		_PG_init(void);
 
@@ -63,6 +65,16 @@ _PG_init(void)
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("leadconv.swap_wait",
+							"How long a rebuilding refresh waits for a moment when no one reads the fact tables.",
+							"It then swaps the rebuilt facts in; when no such moment comes, it writes them in place.",
+							&lc_swap_wait,
+							10000,
+							0,
+							INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("leadconv");
 }
 
@@ -80,7 +92,6 @@ compute(FunctionCallInfo fcinfo, ArrayType *user_ids, LcOutput *out)
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	lc_sink_store(&out->sink, rsinfo->setResult, rsinfo->setDesc);
 
 	memset(&c, 0, sizeof(c));
 	c.cxt = AllocSetContextCreate(CurrentMemoryContext, "leadconv call",
@@ -89,28 +100,22 @@ compute(FunctionCallInfo fcinfo, ArrayType *user_ids, LcOutput *out)
 	c.budget = (Size) lc_work_mem * 1024;
 	c.emit = lc_emit_user;
 	c.emit_arg = out;
-	out->rowcxt = AllocSetContextCreate(c.cxt, "leadconv row", ALLOCSET_DEFAULT_SIZES);
+	lc_sink_store(&out->sink, rsinfo->setResult, rsinfo->setDesc);
 
 	oldcxt = MemoryContextSwitchTo(c.cxt);
-	nestlevel = lc_pin_sources(c.sources, InvalidOid);
+	nestlevel = lc_sources_push(c.sources, InvalidOid);
 	MemoryContextSwitchTo(oldcxt);
 	/*
 	 * A list of users is a few (automatic refresh): their rows are found by
 	 * the user_id indexes.  The planner, costing random reads, would rather
-	 * read a table of 100,000 rows whole for a thousand users (8 ms against
-	 * 2 ms, measured).
+	 * read a whole table for a thousand users.
 	 */
 	if (user_ids != NULL)
 		lc_set_local("enable_seqscan", "off");
 
 	SPI_connect();
-	/* after the settings are pinned: no setting changes in parallel mode */
-	out->parallel = lc_parallel_begin(&c, out);
-	lc_compute(&c);
-	if (out->parallel != NULL)
-		c.passes = lc_parallel_end(out->parallel);
-	elog(DEBUG1, "leadconv: computed in %d pass(es)", c.passes);
-	lc_unpin_search_path(nestlevel);
+	lc_compute_with_workers(&c, out);
+	lc_settings_pop(nestlevel);
 	SPI_finish();
 	MemoryContextDelete(c.cxt);
 }
@@ -119,8 +124,9 @@ PG_FUNCTION_INFO_V1(leadconv_client_events);
 Datum
 leadconv_client_events(PG_FUNCTION_ARGS)
 {
-	LcOutput	out = {0};
+	LcOutput	out;
 
+	lc_output_init(&out, CurrentMemoryContext);
 	out.rows = LC_ROWS_EVENTS;
 	compute(fcinfo, NULL, &out);
 	return (Datum) 0;
@@ -130,8 +136,9 @@ PG_FUNCTION_INFO_V1(leadconv_client_events_for);
 Datum
 leadconv_client_events_for(PG_FUNCTION_ARGS)
 {
-	LcOutput	out = {0};
+	LcOutput	out;
 
+	lc_output_init(&out, CurrentMemoryContext);
 	out.rows = LC_ROWS_EVENTS;
 	compute(fcinfo, PG_GETARG_ARRAYTYPE_P(0), &out);
 	return (Datum) 0;
@@ -141,8 +148,9 @@ PG_FUNCTION_INFO_V1(leadconv_lead_conversions);
 Datum
 leadconv_lead_conversions(PG_FUNCTION_ARGS)
 {
-	LcOutput	out = {0};
+	LcOutput	out;
 
+	lc_output_init(&out, CurrentMemoryContext);
 	out.rows = LC_ROWS_CONVERSIONS;
 	out.filters = lc_filter_parse(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0));
 	out.leads_in_every_filter = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
@@ -180,22 +188,37 @@ leadconv_lead_conversions_of(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+/* Part 2 from a table shaped like Part 1; no table (NULL), no rows. */
 PG_FUNCTION_INFO_V1(leadconv_lead_conversions_from);
 Datum
 leadconv_lead_conversions_from(PG_FUNCTION_ARGS)
 {
-	Oid			relid = PG_GETARG_OID(0);
+	Oid			relid = PG_ARGISNULL(0) ? InvalidOid : PG_GETARG_OID(0);
 	int			filters = lc_filter_parse(PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1));
 	bool		leads_in_every_filter = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int			nestlevel;
 
 	InitMaterializedSRF(fcinfo, 0);
+	if (!OidIsValid(relid))
+		return (Datum) 0;
 	SPI_connect();
-	nestlevel = lc_pin_search_path();
+	nestlevel = lc_settings_push();
 	lc_fanout_from(relid, rsinfo->setResult, rsinfo->setDesc, filters,
 				   leads_in_every_filter);
-	lc_unpin_search_path(nestlevel);
+	lc_settings_pop(nestlevel);
 	SPI_finish();
 	return (Datum) 0;
+}
+
+/* A conversion filter as leadconv spells it; anything else is an error. */
+PG_FUNCTION_INFO_V1(leadconv_conversion_filter);
+Datum
+leadconv_conversion_filter(PG_FUNCTION_ARGS)
+{
+	int			filter = lc_filter_parse(PG_GETARG_TEXT_PP(0));
+
+	PG_RETURN_DATUM(lc_label(filter == LC_FILTER_MEMBERSHIP ? LC_LABEL_MEMBERSHIP :
+							 filter == LC_FILTER_USER_CREDIT ? LC_LABEL_USER_CREDIT :
+							 LC_LABEL_ALL));
 }

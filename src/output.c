@@ -1,60 +1,40 @@
 /*
  * output.c
- *		Where the rows of a call go, and the rows a user gives.
+ *		The rows a user gives, into the call's sink.
  *
  * A user's rows are formed once, from its first purchases (events.c), and
- * fanned out for Part 2 (fanout.c).  They go to the call's tuplestore, or,
- * in a parallel worker, to the queue the leader empties into that
- * tuplestore (parallel.c).
+ * fanned out for Part 2 (fanout.c).  Diffing against the facts (a refresh),
+ * a user whose row is as the facts have it gives none, and a user the facts
+ * have but dim_user no longer does gives a row of its user_id alone, with
+ * lead_status NULL, which no user's row has.
  */
 #include "postgres.h"
 
-#include "executor/executor.h"
+#include "utils/builtins.h"
 #include "utils/memutils.h"
 
 #include "events.h"
 #include "fanout.h"
 #include "output.h"
-#include "parallel.h"
 
-/* Rows of this many users at most are emitted between two collections. */
-#define LC_COLLECT_EVERY 256
+/* Rows of this many users at most are emitted between two ticks. */
+#define LC_TICK_EVERY 256
 
 void
-lc_sink_store(LcSink *sink, Tuplestorestate *store, TupleDesc desc)
+lc_output_init(LcOutput *out, MemoryContext cxt)
 {
-	memset(sink, 0, sizeof(LcSink));
-	sink->store = store;
-	sink->desc = desc;
+	memset(out, 0, sizeof(LcOutput));
+	out->rowcxt = AllocSetContextCreate(cxt, "leadconv row", ALLOCSET_DEFAULT_SIZES);
 }
 
-void
-lc_sink_dest(LcSink *sink, DestReceiver *dest, TupleDesc desc)
+static void
+tick(LcOutput *out)
 {
-	memset(sink, 0, sizeof(LcSink));
-	sink->dest = dest;
-	sink->desc = desc;
-	sink->slot = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
-}
-
-void
-lc_sink_put(LcSink *sink, Datum *values, bool *nulls)
-{
-	TupleTableSlot *slot = sink->slot;
-
-	if (sink->store != NULL)
+	if (out->tick != NULL && ++out->since_tick == LC_TICK_EVERY)
 	{
-		tuplestore_putvalues(sink->store, sink->desc, values, nulls);
-		return;
+		out->tick(out->tick_arg);
+		out->since_tick = 0;
 	}
-	ExecClearTuple(slot);
-	memcpy(slot->tts_values, values, sizeof(Datum) * sink->desc->natts);
-	memcpy(slot->tts_isnull, nulls, sizeof(bool) * sink->desc->natts);
-	ExecStoreVirtualTuple(slot);
-	if (!sink->dest->receiveSlot(slot, sink->dest))
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("leadconv parallel worker lost its leader")));
 }
 
 /* The rows of one user, as the caller of lc_compute() asked (LcUserFn). */
@@ -65,19 +45,64 @@ lc_emit_user(const LcCompute *c, const LcUser *user, void *arg)
 	Datum		values[EV_NCOLUMNS];
 	bool		nulls[EV_NCOLUMNS];
 	MemoryContext oldcxt = MemoryContextSwitchTo(out->rowcxt);
+	bool		unchanged = false;
+
+	int			conversions;
 
 	lc_event_values(c, user, values, nulls);
-	if (out->rows == LC_ROWS_EVENTS)
+	conversions = 1 + !nulls[EV_MEMBERSHIP_ID] + !nulls[EV_CREDIT_PACK_ID];
+	out->counts[LC_COUNT_EVENTS]++;
+	out->counts[LC_COUNT_CONVERSIONS] += conversions;
+	if (c->diff != NULL && user->facts != NULL)
+	{
+		LcDigest	digest;
+
+		lc_digest_event(&c->diff->seeds, values, nulls, &digest);
+		unchanged = lc_digest_equal(&digest, &user->facts->digest);
+		if (!unchanged)
+		{
+			out->counts[LC_COUNT_EVENTS_DELETED]++;
+			out->counts[LC_COUNT_CONVERSIONS_DELETED] += user->facts->conversions;
+		}
+	}
+	if (!unchanged)
+	{
+		out->counts[LC_COUNT_EVENTS_INSERTED]++;
+		out->counts[LC_COUNT_CONVERSIONS_INSERTED] += conversions;
+		out->counts[LC_COUNT_USERS_CHANGED]++;
+	}
+	if (unchanged)
+		;
+	else if (out->rows == LC_ROWS_EVENTS)
 		lc_sink_put(&out->sink, values, nulls);
 	else
 		lc_fanout(&out->sink, values, nulls, out->filters, out->leads_in_every_filter);
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextReset(out->rowcxt);
+	tick(out);
+}
 
-	/* the leader takes in its workers' rows as it goes, so they never wait long */
-	if (out->parallel != NULL && ++out->since_collect == LC_COLLECT_EVERY)
-	{
-		lc_parallel_collect(out->parallel, false);
-		out->since_collect = 0;
-	}
+/* Diffing: a user the facts have and dim_user no longer does (LcGoneFn). */
+void
+lc_emit_gone(const LcCompute *c pg_attribute_unused(), const LcStr *user_id,
+			 const LcFactRow *fact, void *arg)
+{
+	LcOutput   *out = arg;
+	Datum		values[EV_NCOLUMNS];
+	bool		nulls[EV_NCOLUMNS];
+	MemoryContext oldcxt = MemoryContextSwitchTo(out->rowcxt);
+	int			i;
+
+	Assert(out->rows == LC_ROWS_EVENTS);
+	out->counts[LC_COUNT_EVENTS_DELETED]++;
+	out->counts[LC_COUNT_CONVERSIONS_DELETED] += fact->conversions;
+	out->counts[LC_COUNT_USERS_CHANGED]++;
+	for (i = 0; i < EV_NCOLUMNS; i++)
+		nulls[i] = true;
+	values[EV_USER_ID] = PointerGetDatum(cstring_to_text_with_len(user_id->data, user_id->len));
+	nulls[EV_USER_ID] = false;
+	lc_sink_put(&out->sink, values, nulls);
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextReset(out->rowcxt);
+	tick(out);
 }

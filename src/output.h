@@ -1,28 +1,14 @@
 /*
  * output.h
- *		Where the rows of a call go, and the rows a user gives.
+ *		The rows a user gives: Part 1's one, or Part 2's fan-out.
  */
 #ifndef LEADCONV_OUTPUT_H
 #define LEADCONV_OUTPUT_H
 
 #include "postgres.h"
-#include "executor/tuptable.h"
-#include "tcop/dest.h"
-#include "utils/tuplestore.h"
 
 #include "firsts.h"
-
-/*
- * The call's tuplestore, or in a parallel worker the queue to the leader
- * (dest, with a slot to hand it rows).
- */
-typedef struct LcSink
-{
-	Tuplestorestate *store;
-	TupleDesc	desc;
-	DestReceiver *dest;
-	TupleTableSlot *slot;
-} LcSink;
+#include "sink.h"
 
 /* Which rows each user gives: Part 1's one, or Part 2's fan-out. */
 typedef enum LcRows
@@ -31,7 +17,19 @@ typedef enum LcRows
 	LC_ROWS_CONVERSIONS
 } LcRows;
 
-struct LcParallel;
+/* What the output counts of the users it is given. */
+typedef enum LcCount
+{
+	LC_COUNT_EVENTS,			/* Part 1 rows of the users */
+	LC_COUNT_CONVERSIONS,		/* their Part 2 rows (every filter) */
+	/* diffing against the facts: rows to delete and insert */
+	LC_COUNT_EVENTS_DELETED,
+	LC_COUNT_EVENTS_INSERTED,
+	LC_COUNT_CONVERSIONS_DELETED,
+	LC_COUNT_CONVERSIONS_INSERTED,
+	LC_COUNT_USERS_CHANGED,		/* users whose facts change, appear or go */
+	LC_NCOUNTS
+} LcCount;
 
 typedef struct LcOutput
 {
@@ -40,13 +38,16 @@ typedef struct LcOutput
 	int			filters;		/* Part 2 only */
 	bool		leads_in_every_filter;
 	MemoryContext rowcxt;		/* reset after each user */
-	struct LcParallel *parallel;	/* the leader's workers, or NULL */
-	int			since_collect;	/* users emitted since their rows were */
+	/* called every few users (the leader takes its workers' rows in) */
+	void		(*tick) (void *arg);
+	void	   *tick_arg;
+	int			since_tick;
+	uint64		counts[LC_NCOUNTS];
 } LcOutput;
 
-extern void lc_sink_store(LcSink *sink, Tuplestorestate *store, TupleDesc desc);
-extern void lc_sink_dest(LcSink *sink, DestReceiver *dest, TupleDesc desc);
-extern void lc_sink_put(LcSink *sink, Datum *values, bool *nulls);
+extern void lc_output_init(LcOutput *out, MemoryContext cxt);
 extern void lc_emit_user(const LcCompute *c, const LcUser *user, void *arg);
+extern void lc_emit_gone(const LcCompute *c, const LcStr *user_id,
+						 const LcFactRow *fact, void *arg);
 
 #endif							/* LEADCONV_OUTPUT_H */

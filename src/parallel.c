@@ -10,7 +10,7 @@
  * files, forming rows) is divided; reading the tables is not.
  *
  * A worker sends its rows through a tuple queue; the leader moves them into
- * the call's tuplestore between its own users, and at the end, waiting for
+ * the call's sink between its own users, and at the end, waiting for
  * the last.  That costs the leader time, so its share is set for all to
  * finish together (assign_shares); and since how long a share takes varies
  * (with the rows a user gives, the number of users, the machine), a process
@@ -47,6 +47,7 @@
 #include "utils/memutils.h"
 #include "utils/typcache.h"
 
+#include "columns.h"
 #include "compat.h"
 #include "parallel.h"
 
@@ -58,6 +59,7 @@ int			lc_max_parallel_workers = -1;
 #define LC_KEY_SHARE	UINT64CONST(0x6C63000000000003)
 
 StaticAssertDecl(LC_MAX_WORKERS + 1 <= LC_MAX_PROCS, "a process of a call has no place in LcShare");
+StaticAssertDecl(LC_NCOUNTS <= LC_MAX_COUNTS, "an output count has no place in LcShare");
 
 /* The processes share 2^LC_SHARE_BITS shares of the users. */
 #define LC_SHARE_BITS	4
@@ -76,17 +78,19 @@ typedef struct LcTask
 	LcRows		rows;
 	int			filters;
 	bool		leads_in_every_filter;
+	Oid			diff_facts;		/* diffing: the Part 1 facts; else invalid */
+	LcDigestSeeds diff_seeds;
 } LcTask;
 
-struct LcParallel
+typedef struct LcParallel
 {
 	ParallelContext *pcxt;
 	TupleQueueReader **readers; /* of the workers still sending */
 	int			nreaders;
 	LcShare    *share;
-	Tuplestorestate *store;
+	LcSink	   *sink;			/* the leader's */
 	TupleTableSlot *slot;
-};
+} LcParallel;
 
 /*
  * Processors online.  Every process reads the whole tables: more processes
@@ -151,13 +155,15 @@ assign_shares(int nworkers, uint64 *leader, uint64 *workers)
 	}
 }
 
+static int	parallel_end(LcParallel *par, LcOutput *out);
+
 /*
  * Launch the workers of a call and give the leader its share (c->share_*),
  * with the shares of workers that could not start; NULL when no worker
  * started, and the leader computes everything.
  */
-LcParallel *
-lc_parallel_begin(LcCompute *c, LcOutput *out)
+static LcParallel *
+parallel_begin(LcCompute *c, LcOutput *out)
 {
 	int			nworkers = workers_for(c, out);
 	ParallelContext *pcxt;
@@ -193,6 +199,9 @@ lc_parallel_begin(LcCompute *c, LcOutput *out)
 	task->rows = out->rows;
 	task->filters = out->filters;
 	task->leads_in_every_filter = out->leads_in_every_filter;
+	task->diff_facts = c->diff ? c->diff->facts.relid : InvalidOid;
+	if (c->diff)
+		task->diff_seeds = c->diff->seeds;
 	shm_toc_insert(pcxt->toc, LC_KEY_TASK, task);
 
 	share = shm_toc_allocate(pcxt->toc, sizeof(LcShare));
@@ -206,6 +215,8 @@ lc_parallel_begin(LcCompute *c, LcOutput *out)
 			pg_atomic_init_u32(&share->taken[i][part], 1);
 	}
 	pg_atomic_init_u32(&share->passes, 0);
+	for (i = 0; i < LC_MAX_COUNTS; i++)
+		pg_atomic_init_u64(&share->counts[i], 0);
 	shm_toc_insert(pcxt->toc, LC_KEY_SHARE, share);
 
 	queues = shm_toc_allocate(pcxt->toc, mul_size(LC_QUEUE_SIZE, nworkers));
@@ -224,7 +235,7 @@ lc_parallel_begin(LcCompute *c, LcOutput *out)
 	par = palloc0(sizeof(LcParallel));
 	par->pcxt = pcxt;
 	par->readers = palloc(sizeof(TupleQueueReader *) * nworkers);
-	par->store = out->sink.store;
+	par->sink = &out->sink;
 	par->slot = MakeSingleTupleTableSlot(out->sink.desc, &TTSOpsMinimalTuple);
 	par->share = share;
 	c->share_bits = LC_SHARE_BITS;
@@ -252,7 +263,7 @@ lc_parallel_begin(LcCompute *c, LcOutput *out)
 		 par->nreaders, nworkers);
 	if (par->nreaders == 0)
 	{
-		(void) lc_parallel_end(par);
+		(void) parallel_end(par, out);
 		c->share_bits = 0;
 		c->share_mask = 0;
 		c->share = NULL;
@@ -262,11 +273,11 @@ lc_parallel_begin(LcCompute *c, LcOutput *out)
 }
 
 /*
- * Move the rows the workers have sent into the call's tuplestore; with wait,
- * until every worker has sent its last.
+ * Move the rows the workers have sent into the call's sink; with wait, until
+ * every worker has sent its last.
  */
-void
-lc_parallel_collect(LcParallel *par, bool wait)
+static void
+parallel_collect(LcParallel *par, bool wait)
 {
 	for (;;)
 	{
@@ -292,7 +303,7 @@ lc_parallel_collect(LcParallel *par, bool wait)
 				continue;
 			}
 			ExecStoreMinimalTuple(tuple, par->slot, false);
-			tuplestore_puttupleslot(par->store, par->slot);
+			lc_sink_put_slot(par->sink, par->slot);
 			got = true;
 		}
 		if (!wait || par->nreaders == 0)
@@ -311,18 +322,52 @@ lc_parallel_collect(LcParallel *par, bool wait)
  * Take the workers' last rows, and let them go; the passes of every process
  * of the call (which parts each took varies, their number does not).
  */
-int
-lc_parallel_end(LcParallel *par)
+static int
+parallel_end(LcParallel *par, LcOutput *out)
 {
 	int			passes;
+	int			i;
 
-	lc_parallel_collect(par, true);
+	parallel_collect(par, true);
 	WaitForParallelWorkersToFinish(par->pcxt);
 	passes = (int) pg_atomic_read_u32(&par->share->passes);
+	for (i = 0; i < LC_NCOUNTS; i++)
+		out->counts[i] += pg_atomic_read_u64(&par->share->counts[i]);
 	DestroyParallelContext(par->pcxt);
 	ExitParallelMode();
 	ExecDropSingleTupleTableSlot(par->slot);
 	return passes;
+}
+
+/* The leader takes in its workers' rows as it goes, so they never wait long. */
+static void
+collect_tick(void *arg)
+{
+	parallel_collect((LcParallel *) arg, false);
+}
+
+/*
+ * Compute every user of c into out's sink, with parallel workers when they
+ * help.  SPI is connected, and settings are pinned: no setting may change
+ * in parallel mode.
+ */
+void
+lc_compute_with_workers(LcCompute *c, LcOutput *out)
+{
+	LcParallel *par = parallel_begin(c, out);
+
+	if (par != NULL)
+	{
+		out->tick = collect_tick;
+		out->tick_arg = par;
+	}
+	lc_compute(c);
+	if (par != NULL)
+	{
+		c->passes = parallel_end(par, out);
+		out->tick = NULL;
+	}
+	elog(DEBUG1, "leadconv: computed in %d pass(es)", c->passes);
 }
 
 /* A worker: compute its share of the users into its queue. */
@@ -338,6 +383,7 @@ lc_parallel_main(dsm_segment *seg, shm_toc *toc)
 	TupleDesc	desc;
 	LcCompute	c;
 	LcOutput	out;
+	LcDiff		diff;
 	MemoryContext oldcxt;
 
 	shm_mq_set_sender(mq, MyProc);
@@ -350,6 +396,13 @@ lc_parallel_main(dsm_segment *seg, shm_toc *toc)
 	oldcxt = MemoryContextSwitchTo(c.cxt);
 	lc_sources_resolve(c.sources, task->sources_nsp);
 	desc = lookup_rowtype_tupdesc_copy(task->result_type, -1);
+	if (OidIsValid(task->diff_facts))
+	{
+		lc_relation_check(&diff.facts, task->diff_facts, lc_part1_columns, EV_NCOLUMNS);
+		diff.seeds = task->diff_seeds;
+		diff.gone = lc_emit_gone;
+		c.diff = &diff;
+	}
 	MemoryContextSwitchTo(oldcxt);
 	c.budget = task->budget;
 	c.share_bits = LC_SHARE_BITS;
@@ -358,18 +411,19 @@ lc_parallel_main(dsm_segment *seg, shm_toc *toc)
 	c.proc = 1 + ParallelWorkerNumber;
 
 	dest = CreateTupleQueueDestReceiver(mqh);
-	memset(&out, 0, sizeof(out));
+	lc_output_init(&out, c.cxt);
 	lc_sink_dest(&out.sink, dest, desc);
 	out.rows = task->rows;
 	out.filters = task->filters;
 	out.leads_in_every_filter = task->leads_in_every_filter;
-	out.rowcxt = AllocSetContextCreate(c.cxt, "leadconv row", ALLOCSET_DEFAULT_SIZES);
 	c.emit = lc_emit_user;
 	c.emit_arg = &out;
 
 	SPI_connect();
 	lc_compute(&c);
 	SPI_finish();
+	for (int i = 0; i < LC_NCOUNTS; i++)
+		pg_atomic_fetch_add_u64(&share->counts[i], out.counts[i]);
 	elog(DEBUG2, "leadconv: worker %d computed in %d pass(es)", ParallelWorkerNumber, c.passes);
 
 	ExecDropSingleTupleTableSlot(out.sink.slot);

@@ -17,11 +17,7 @@
 
 extern int	lc_max_parallel_workers;
 
-typedef struct LcParallel LcParallel;
-
-extern LcParallel *lc_parallel_begin(LcCompute *c, LcOutput *out);
-extern void lc_parallel_collect(LcParallel *par, bool wait);
-extern int	lc_parallel_end(LcParallel *par);
+extern void lc_compute_with_workers(LcCompute *c, LcOutput *out);
 
 extern PGDLLEXPORT void lc_parallel_main(dsm_segment *seg, shm_toc *toc);
 
