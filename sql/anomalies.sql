@@ -213,4 +213,13 @@ INSERT INTO fct_membership_purchases VALUES
 SELECT count(*) AS anomalies FROM leadconv_anomalies();
 SELECT count(*) AS summary_rows FROM leadconv_anomaly_summary();
 
+-- dim_branch is read twice: a view that gives other rows the second time
+-- (here, a new branch_id at each read) is an error, not a crash
+ALTER TABLE dim_branch RENAME TO branch_rows;
+CREATE SEQUENCE branch_reads;
+CREATE VIEW dim_branch AS
+SELECT 'b' || nextval('branch_reads') AS branch_id, 'Europe/Lisbon' AS timezone_id,
+       timestamp '2020-01-01' AS created_at;
+SELECT * FROM lc_test.error_of('SELECT * FROM leadconv_anomalies()');
+
 RESET search_path;

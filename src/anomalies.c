@@ -398,8 +398,17 @@ check_branch(LcAnomalyRun *r)
 		const LcBranch *b = find_branch(r, values[LC_BRANCH_ID]);
 		int64		copies = DatumGetInt64(values[BRANCH_COPIES]);
 
-		/* lc_load_branches() read the same snapshot (read-only SPI) */
-		Assert(b != NULL);
+		/*
+		 * lc_load_branches() read the same snapshot; only a view or a
+		 * foreign table can give other rows the second time.
+		 */
+		if (b == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("%s gave different rows when read twice", r->c.sources[LC_BRANCH].qualname),
+					 errdetail("leadconv_anomalies() reads dim_branch twice in one snapshot; branch_id %s was only there the second time.",
+							   quote_literal_cstr(TextDatumGetCString(values[LC_BRANCH_ID]))),
+					 errhint("A view or foreign table read as dim_branch must give the same rows each time: no volatile functions.")));
 
 		/*
 		 * Rows come by branch_id, earliest first.  The branch's users are
@@ -755,7 +764,7 @@ run_checks(FunctionCallInfo fcinfo, bool summary)
 	r.epoch = SetEpochTimestamp();
 
 	oldcxt = MemoryContextSwitchTo(r.c.cxt);
-	nestlevel = lc_pin_sources(r.c.sources, InvalidOid);
+	nestlevel = lc_sources_push(r.c.sources, InvalidOid);
 	MemoryContextSwitchTo(oldcxt);
 
 	SPI_connect();
@@ -768,7 +777,7 @@ run_checks(FunctionCallInfo fcinfo, bool summary)
 		lc_scan(query, 0, NULL, NULL, check_row, &r);
 		pfree(query);
 	}
-	lc_unpin_search_path(nestlevel);
+	lc_settings_pop(nestlevel);
 	SPI_finish();
 
 	if (summary)
