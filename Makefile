@@ -3,17 +3,18 @@
 
 EXTENSION = leadconv
 MODULE_big = leadconv
-OBJS = src/compat.o src/source.o src/strhash.o src/localtime.o \
-	src/details.o src/spill.o src/firsts.o src/events.o src/fanout.o src/facts.o \
-	src/maintain.o src/output.o src/parallel.o \
-	src/anomalies.o src/leadconv.o
-DATA = leadconv--1.0.sql leadconv--1.0--1.1.sql
+OBJS = src/compat.o src/source.o src/columns.o src/strhash.o src/localtime.o \
+	src/details.o src/digest.o src/spill.o src/firsts.o src/events.o src/fanout.o \
+	src/sink.o src/output.o src/parallel.o src/facts.o src/swap.o src/refresh.o \
+	src/maintain.o src/populate.o src/anomalies.o src/leadconv.o
+DATA = leadconv--1.0.sql leadconv--1.0--1.1.sql leadconv--1.1--1.2.sql
 PGFILEDESC = "leadconv - lead conversions of the gym brief"
 
 REGRESS = setup part1_users part1_zones part1_firsts part1_details part1_types \
 	part1_values part1_errors security anomalies part2 parallel facts auto_refresh glofox \
 	upgrade
-ISOLATION = refresh concurrent_refresh temp_tablespace source_lock
+ISOLATION = refresh concurrent_refresh snapshot_writer facts_vacuum refresh_swap \
+	temp_tablespace source_lock
 
 PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
 # Our code builds clean with -Wall -Wextra -Werror.  The server headers are

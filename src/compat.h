@@ -71,4 +71,36 @@ extern void lc_init_materialized_srf(FunctionCallInfo fcinfo);
 #include "pgstat.h"
 #endif
 
+/*
+ * Rebuilding a fact table beside itself (swap.c): make_new_heap() takes the
+ * new heap's access method from 15 on, index_concurrently_create_copy() its
+ * tablespace from 14 on, and 16 calls a relfilenode a relfilelocator.
+ */
+#include "commands/cluster.h"
+#include "catalog/index.h"
+#include "storage/lockdefs.h"
+#if PG_VERSION_NUM >= 150000
+#define lc_make_new_heap(old, tablespace, am, persistence) \
+	make_new_heap(old, tablespace, am, persistence, AccessShareLock)
+#else
+#define lc_make_new_heap(old, tablespace, am, persistence) \
+	make_new_heap(old, tablespace, persistence, AccessShareLock)
+#endif
+#if PG_VERSION_NUM >= 140000
+#define lc_index_create_copy(heap, index, tablespace, name) \
+	index_concurrently_create_copy(heap, index, tablespace, name)
+#else
+#define lc_index_create_copy(heap, index, tablespace, name) \
+	index_concurrently_create_copy(heap, index, name)
+#endif
+#if PG_VERSION_NUM >= 160000
+#define lc_rd_newRelfilenodeSubid rd_newRelfilelocatorSubid
+#define lc_rd_firstRelfilenodeSubid rd_firstRelfilelocatorSubid
+#define lc_RelationAssumeNewRelfilenode(rel) RelationAssumeNewRelfilelocator(rel)
+#else
+#define lc_rd_newRelfilenodeSubid rd_newRelfilenodeSubid
+#define lc_rd_firstRelfilenodeSubid rd_firstRelfilenodeSubid
+#define lc_RelationAssumeNewRelfilenode(rel) RelationAssumeNewRelfilenode(rel)
+#endif
+
 #endif							/* LEADCONV_COMPAT_H */

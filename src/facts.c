@@ -1,197 +1,215 @@
 /*
  * facts.c
- *		The materialised fact tables, and filling the brief's own tables
- *		(SPEC section 4).
+ *		The fact tables: where they are, who owns them, acting as their owner
+ *		while maintaining them, and what they record of themselves.
  *
- * Both are a few SQL statements run in the caller's transaction, so they are
- * atomic.  They are driven from C because they must find the sources with
- * the caller's search_path and then run with search_path pinned
- * (lc_pin_sources), which no SQL-language function can do.
+ * The facts are shared state: every reader must see the rows the functions
+ * give over all the source rows, whoever wrote the sources and however.  So,
+ * as REFRESH MATERIALIZED VIEW does, they are computed and written as their
+ * owner, in a security-restricted operation, with row-level security off
+ * (a policy that would hide source rows from the owner is an error, not
+ * fewer facts), whoever triggered it; a writer of the sources needs no
+ * privilege on the facts, and only their owner (or a member of its role)
+ * may refresh them.
+ *
+ * Maintenance is serialized by a lock on the extension object, which
+ * nothing but maintenance takes (and DROP EXTENSION): readers of the facts,
+ * VACUUM, ANALYZE and CREATE INDEX CONCURRENTLY never meet it.
+ *
+ * leadconv_facts_state holds one row: the schema whose sources the facts
+ * hold, and when they were last refreshed and maintained.
  */
 #include "postgres.h"
 
+#include "catalog/dependency.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "funcapi.h"
-#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+#include "catalog/pg_class.h"
 
-#include "compat.h"
-#include "events.h"
-#include "fanout.h"
 #include "facts.h"
 #include "source.h"
 
-/*
- * The extension's schema, quoted, to name its objects in internal SQL: the
- * schema of the function being called.
- */
-static const char *
-extension_schema(FunctionCallInfo fcinfo)
-{
-	return quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)));
-}
-
-/* Run one statement made from fmt; the rows it processed. */
-#define run(...) lc_execute(psprintf(__VA_ARGS__))
-
-static void
-put_count(ReturnSetInfo *rsinfo, const char *table, uint64 rows, uint64 deleted,
-		  uint64 inserted)
-{
-	Datum		values[4];
-	bool		nulls[4] = {false, false, false, false};
-
-	values[0] = CStringGetTextDatum(table);
-	values[1] = Int64GetDatum((int64) rows);
-	values[2] = Int64GetDatum((int64) deleted);
-	values[3] = Int64GetDatum((int64) inserted);
-	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-}
-
-/*
- * Make both fact tables equal the functions' rows.  Part 1 is computed once
- * into a temporary table and compared with the facts by one full join on
- * user_id: only the users whose row changed, appeared or went away are
- * rewritten, so a refresh that changes little writes little, and readers
- * see the old rows until commit.  Part 2 rows are a function of the Part 1
- * row, so those users' Part 2 rows are fanned out again from the fresh Part 1
- * rows, and the others' stay as they are.
- */
-PG_FUNCTION_INFO_V1(leadconv_refresh);
-Datum
-leadconv_refresh(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	LcSourceTable sources[LC_NTABLES];
-	const char *ext;
-	uint64		events;
-	uint64		conversions;
-	uint64		changed;
-	uint64		deleted;
-	uint64		inserted;
-	bool		isnull;
-	int			nestlevel;
-
-	InitMaterializedSRF(fcinfo, 0);
-	nestlevel = lc_pin_sources(sources, InvalidOid);
-	/* the full join hashes a million rows at a million users */
-	lc_set_local("work_mem", GetConfigOption("leadconv.work_mem", false, false));
-	ext = extension_schema(fcinfo);
-	SPI_connect();
-
-	/* one refresh at a time; readers (ACCESS SHARE) are not blocked */
-	run("LOCK TABLE %1$s.leadconv_fct_client_conversion_events, "
-		"%1$s.leadconv_fct_lead_conversions IN SHARE ROW EXCLUSIVE MODE", ext);
-
-	run("CREATE TEMP TABLE leadconv_fresh OF %s.leadconv_client_event", ext);
-	events = run("INSERT INTO pg_temp.leadconv_fresh SELECT * FROM %s.leadconv_client_events()",
-				 ext);
-	changed = run("CREATE TEMP TABLE leadconv_changed AS "
-				  "SELECT coalesce(n.user_id, f.user_id) AS user_id "
-				  "FROM pg_temp.leadconv_fresh n "
-				  "FULL JOIN %s.leadconv_fct_client_conversion_events f ON f.user_id = n.user_id "
-				  "WHERE n IS DISTINCT FROM f", ext);
-	run("ANALYZE pg_temp.leadconv_changed");
-
-	deleted = run("DELETE FROM %s.leadconv_fct_client_conversion_events "
-				  "WHERE user_id IN (SELECT user_id FROM pg_temp.leadconv_changed)", ext);
-	inserted = run("INSERT INTO %s.leadconv_fct_client_conversion_events "
-				   "SELECT * FROM pg_temp.leadconv_fresh "
-				   "WHERE user_id IN (SELECT user_id FROM pg_temp.leadconv_changed)", ext);
-	put_count(rsinfo, "leadconv_fct_client_conversion_events", events, deleted, inserted);
-
-	deleted = run("DELETE FROM %s.leadconv_fct_lead_conversions "
-				  "WHERE user_id IN (SELECT user_id FROM pg_temp.leadconv_changed)", ext);
-	inserted = run("INSERT INTO %1$s.leadconv_fct_lead_conversions SELECT c.* "
-				   "FROM pg_temp.leadconv_fresh n "
-				   "CROSS JOIN LATERAL %1$s.leadconv_lead_conversions_of(n) c "
-				   "WHERE n.user_id IN (SELECT user_id FROM pg_temp.leadconv_changed)", ext);
-	/* every user has an ALL row, and a row for each kind bought */
-	run("SELECT count(*) + count(first_user_membership_id) + count(first_credit_pack_id) "
-		"FROM pg_temp.leadconv_fresh");
-	conversions = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-											  1, &isnull));
-	put_count(rsinfo, "leadconv_fct_lead_conversions", conversions, deleted, inserted);
-
-	run("DROP TABLE pg_temp.leadconv_fresh, pg_temp.leadconv_changed");
-	/* statistics for the lookups of a few users by automatic refresh, and BI */
-	if (changed > 0)
-		run("ANALYZE %1$s.leadconv_fct_client_conversion_events, "
-			"%1$s.leadconv_fct_lead_conversions", ext);
-	SPI_finish();
-	lc_unpin_search_path(nestlevel);
-	return (Datum) 0;
-}
-
 static Oid
-brief_table(Oid nsp, const char *name)
+member_table(const LcFacts *f, const char *name)
 {
-	Oid			relid = get_relname_relid(name, nsp);
+	Oid			relid = get_relname_relid(name, f->nsp);
 
 	if (!OidIsValid(relid))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation \"%s.%s\" does not exist", get_namespace_name(nsp), name),
-				 errdetail("leadconv_populate() fills the brief's output tables beside the source tables."),
-				 errhint("Create them as the brief's setup.sql does.")));
+				 errmsg("relation \"%s.%s\" does not exist", get_namespace_name(f->nsp), name),
+				 errdetail("It is a table of the extension leadconv."),
+				 errhint("Update the extension: ALTER EXTENSION leadconv UPDATE.")));
 	return relid;
 }
 
-/*
- * Fill the brief's fct_client_conversion_events and fct_lead_conversions,
- * beside the sources, in the caller's transaction.  fct_lead_conversions of
- * setup.sql lacks client_conversion_event_filter: it is added, with a NOTICE.
- * The tables are emptied first, so running twice gives the same contents.
- */
-PG_FUNCTION_INFO_V1(leadconv_populate);
-Datum
-leadconv_populate(PG_FUNCTION_ARGS)
+static Oid
+rel_owner(Oid relid)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	LcSourceTable sources[LC_NTABLES];
-	Oid			nsp;
-	Oid			events;
-	Oid			conversions;
-	const char *ext;
-	const char *schema;
-	uint64		deleted;
-	uint64		rows;
-	int			nestlevel;
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
 
-	InitMaterializedSRF(fcinfo, 0);
-	nestlevel = lc_pin_sources(sources, InvalidOid);
-	ext = extension_schema(fcinfo);
-	nsp = get_rel_namespace(sources[LC_USER].relid);
-	schema = quote_identifier(get_namespace_name(nsp));
-	events = brief_table(nsp, "fct_client_conversion_events");
-	conversions = brief_table(nsp, "fct_lead_conversions");
-	SPI_connect();
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
 
-	if (get_attnum(conversions, "client_conversion_event_filter") == InvalidAttrNumber)
-	{
-		run("ALTER TABLE %s.fct_lead_conversions "
-			"ADD COLUMN client_conversion_event_filter varchar(40)", schema);
-		ereport(NOTICE,
-				(errmsg("added column client_conversion_event_filter to %s.fct_lead_conversions",
-						schema),
-				 errdetail("Part 2 of the brief needs it; setup.sql does not create it.")));
-	}
+/* The fact tables of the extension that func (a function being called) belongs to. */
+void
+lc_facts_find(LcFacts *f, Oid func)
+{
+	memset(f, 0, sizeof(LcFacts));
+	f->ext = getExtensionOfObject(ProcedureRelationId, func);
+	if (!OidIsValid(f->ext))
+		elog(ERROR, "function %u is not a member of an extension", func);
+	f->nsp = get_func_namespace(func);
+	f->schema = quote_identifier(get_namespace_name(f->nsp));
+	f->events = member_table(f, "leadconv_fct_client_conversion_events");
+	f->conversions = member_table(f, "leadconv_fct_lead_conversions");
+	f->state = member_table(f, "leadconv_facts_state");
+	f->owner = rel_owner(f->events);
+}
 
-	deleted = run("DELETE FROM %s.fct_client_conversion_events", schema);
-	rows = run("INSERT INTO %s.fct_client_conversion_events (" PART1_COLUMNS ") "
-			   "SELECT " PART1_COLUMNS " FROM %s.leadconv_client_events()", schema, ext);
-	put_count(rsinfo, "fct_client_conversion_events", rows, deleted, rows);
+/* The facts are maintained together, as their one owner. */
+static void
+check_one_owner(const LcFacts *f)
+{
+	if (rel_owner(f->conversions) != f->owner || rel_owner(f->state) != f->owner)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the leadconv fact tables do not have one owner"),
+				 errdetail("leadconv_fct_client_conversion_events, leadconv_fct_lead_conversions and leadconv_facts_state are maintained together, as their owner."),
+				 errhint("Give all three to one role with ALTER TABLE ... OWNER TO.")));
+}
 
-	/* Part 2 fanned out from the Part 1 rows just written */
-	deleted = run("DELETE FROM %s.fct_lead_conversions", schema);
-	rows = run("INSERT INTO %s.fct_lead_conversions (" PART2_COLUMNS ") "
-			   "SELECT " PART2_COLUMNS " FROM %s.leadconv_lead_conversions_from(%u)",
-			   schema, ext, events);
-	put_count(rsinfo, "fct_lead_conversions", rows, deleted, rows);
+/* Only the facts' owner, or a member of its role, may do action to them. */
+void
+lc_facts_check_caller(const LcFacts *f, const char *action)
+{
+	check_one_owner(f);
+	if (!has_privs_of_role(GetUserId(), f->owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be the owner of the leadconv fact tables to %s", action),
+				 errdetail("The fact tables are owned by role \"%s\"; leadconv maintains them as that role, whoever asks.",
+						   GetUserNameFromId(f->owner, false)),
+				 errhint("Run it as that role or a member of it; to let another role maintain the facts, give it leadconv_fct_client_conversion_events, leadconv_fct_lead_conversions and leadconv_facts_state with ALTER TABLE ... OWNER TO.")));
+}
 
-	SPI_finish();
-	lc_unpin_search_path(nestlevel);
-	return (Datum) 0;
+/* One maintainer at a time, until the transaction ends. */
+void
+lc_facts_lock(const LcFacts *f)
+{
+	LockDatabaseObject(ExtensionRelationId, f->ext, 0, ExclusiveLock);
+}
+
+/*
+ * Act as the facts' owner until lc_facts_end_owner(), with the settings of
+ * internal queries (lc_settings_push()) and row-level security off.  An
+ * error on the way is undone by the (sub)transaction's abort.
+ */
+void
+lc_facts_become_owner(const LcFacts *f, LcAsOwner *as)
+{
+	check_one_owner(f);
+	GetUserIdAndSecContext(&as->save_userid, &as->save_sec_context);
+	SetUserIdAndSecContext(f->owner, as->save_sec_context | SECURITY_RESTRICTED_OPERATION);
+	as->nestlevel = lc_settings_push();
+	lc_set_local("row_security", "off");
+}
+
+void
+lc_facts_end_owner(const LcAsOwner *as)
+{
+	lc_settings_pop(as->nestlevel);
+	SetUserIdAndSecContext(as->save_userid, as->save_sec_context);
+}
+
+/* The schema whose sources the facts hold; NULL before the first refresh. */
+char *
+lc_facts_source_schema(const LcFacts *f)
+{
+	bool		isnull;
+	Datum		value;
+
+	lc_execute_fresh(psprintf("SELECT source_schema FROM %s.leadconv_facts_state", f->schema),
+					 0, NULL, NULL, true);
+	if (SPI_processed == 0)
+		return NULL;
+	value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return isnull ? NULL : pstrdup(NameStr(*DatumGetName(value)));
+}
+
+/*
+ * The facts hold one schema's sources: a refresh from another schema is an
+ * error, which says how to switch on purpose.
+ */
+void
+lc_facts_check_schema(const LcFacts *f, Oid nsp)
+{
+	char	   *recorded = lc_facts_source_schema(f);
+	const char *name = get_namespace_name(nsp);
+
+	if (recorded != NULL && strcmp(recorded, name) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the leadconv facts hold the source tables of schema \"%s\", not \"%s\"",
+						recorded, name),
+				 errdetail("leadconv_refresh() found the source tables in schema \"%s\" (through search_path or leadconv.source_schema).",
+						   name),
+				 errhint("To refresh the facts of \"%s\", SET leadconv.source_schema = '%s'.  To make the facts hold \"%s\" instead, call leadconv_switch_source_schema('%s').",
+						 recorded, recorded, name, name)));
+}
+
+/* Set columns of the state's row (made again if someone deleted it). */
+static void
+record(const LcFacts *f, const char *set, int nargs, Oid *types, Datum *args)
+{
+	char	   *update = psprintf("UPDATE %s.leadconv_facts_state SET %s", f->schema, set);
+
+	if (lc_execute_fresh(update, nargs, types, args, true) > 0)
+		return;
+	lc_execute_fresh(psprintf("INSERT INTO %s.leadconv_facts_state DEFAULT VALUES", f->schema),
+					 0, NULL, NULL, false);
+	lc_execute_fresh(update, nargs, types, args, true);
+}
+
+void
+lc_facts_record_refresh_start(const LcFacts *f, Oid nsp)
+{
+	Oid			types[1] = {NAMEOID};
+	Datum		args[1] = {CStringGetDatum(get_namespace_name(nsp))};
+
+	args[0] = DirectFunctionCall1(namein, args[0]);
+	record(f, "source_schema = $1, refresh_started = pg_catalog.clock_timestamp()",
+		   1, types, args);
+}
+
+void
+lc_facts_record_refresh_end(const LcFacts *f, const char *method, int64 users_changed)
+{
+	Oid			types[3] = {TEXTOID, INT8OID, TIMESTAMPTZOID};
+	Datum		args[3] = {CStringGetTextDatum(method), Int64GetDatum(users_changed),
+	TimestampTzGetDatum(GetCurrentTimestamp())};
+
+	record(f, "refresh_ended = $3, refresh_method = $1, refresh_users_changed = $2, maintained = $3",
+		   3, types, args);
+}
+
+void
+lc_facts_record_maintained(const LcFacts *f)
+{
+	record(f, "maintained = pg_catalog.clock_timestamp()", 0, NULL, NULL);
 }

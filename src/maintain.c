@@ -4,43 +4,57 @@
  *		refresh).
  *
  * leadconv_enable_auto_refresh() puts statement-level triggers on the four
- * source tables.  Before each statement, one of them takes the fact tables'
- * refresh lock (SHARE ROW EXCLUSIVE: writers of the sources queue, readers
- * of the facts never wait), before the statement takes any row lock, so two
- * writers cannot deadlock over it.  After the statement, the others read the
- * changed rows from the transition tables, find the users they touch (for a
- * branch, its users), and recompute just those users' fact rows, in the
- * same transaction.  After TRUNCATE, or when a statement touches a large
- * share of the users, the whole facts are refreshed instead.
+ * source tables.  Before each statement, one of them takes the facts'
+ * refresh lock (facts.c: writers of the sources queue; readers of the facts,
+ * VACUUM and ANALYZE never meet it), before the statement takes any row
+ * lock, so that two writers cannot deadlock over it.  After the statement,
+ * the others read the changed rows from the transition tables, find the
+ * users they touch (for a branch, its users), and recompute just those
+ * users' fact rows, in the same transaction, as the facts' owner, under a
+ * snapshot taken then: it sees every change committed before, also in a
+ * REPEATABLE READ or SERIALIZABLE writer, whose own snapshot would not.
+ * After TRUNCATE, or when a statement touches a large share of the users,
+ * the whole facts are refreshed instead, in place.
  *
- * Waiting for the lock means another transaction changed the sources; in
- * READ COMMITTED the recomputation runs with a new snapshot and sees its
- * changes.  A REPEATABLE READ or SERIALIZABLE transaction cannot, so it gets
- * a serialization failure instead of facts computed from an old snapshot.
+ * Statement triggers fire for statements that name their table: rows
+ * written through an inheritance parent or a partitioned table, or into a
+ * child, would pass them by.  So a source under automatic refresh must be a
+ * plain table with no parent and no child; enabling refuses others, and an
+ * event trigger refuses DDL that would make one so.  The triggers fire
+ * ALWAYS, also when session_replication_role is replica (logical
+ * replication, restores with triggers disabled): the facts never depend on
+ * how rows were written.
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
+#include "commands/event_trigger.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "funcapi.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
 #include "storage/lmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/regproc.h"
 
-#include "events.h"
-#include "fanout.h"
-#include "maintain.h"
+#include "columns.h"
+#include "facts.h"
+#include "refresh.h"
 #include "source.h"
-
-static const char *const fact_tables[] = {
-	"leadconv_fct_client_conversion_events",
-	"leadconv_fct_lead_conversions",
-};
 
 /* The triggers of each source table: name, timing and event, transitions. */
 static const struct
@@ -73,117 +87,221 @@ indexed_columns(LcTable table)
 }
 
 static const char *
-index_name(const LcSourceTable *t, const char *column)
+index_name(const char *table, const char *column)
 {
-	return quote_identifier(psprintf("leadconv_%s_%s_idx", t->name, column));
-}
-
-static const char *
-extension_schema(FunctionCallInfo fcinfo)
-{
-	return quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)));
+	return quote_identifier(psprintf("leadconv_%s_%s_idx", table, column));
 }
 
 /*
- * Install the triggers, and the indexes that let a few users be found
- * quickly; then refresh, so the facts start equal to the sources.
+ * A source under automatic refresh must be a plain table with no parent and
+ * no child, or some writes would pass its triggers by.
+ */
+static void
+check_plain_table(Oid relid, const char *qualname)
+{
+	const char *why = NULL;
+
+	if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
+		why = "it is partitioned";
+	else if (get_rel_relkind(relid) != RELKIND_RELATION)
+		why = "it is not a table";
+	else if (get_rel_relispartition(relid))
+		why = "it is a partition";
+	else if (has_superclass(relid))
+		why = "it inherits from another table";
+	else if (find_inheritance_children(relid, NoLock) != NIL)
+		why = "other tables inherit from it";
+	if (why != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("automatic refresh of the leadconv facts cannot watch %s: %s", qualname, why),
+				 errdetail("Its triggers fire only for statements that name it: rows written through a parent or into a child would leave the facts stale."),
+				 errhint("Refresh with leadconv_refresh() instead, for example on a schedule.")));
+}
+
+/* The tables that have leadconv's automatic-refresh triggers. */
+static List *
+watched_tables(Oid trigger_function)
+{
+	Relation	pg_trigger = table_open(TriggerRelationId, AccessShareLock);
+	SysScanDesc scan = systable_beginscan(pg_trigger, InvalidOid, false, NULL, 0, NULL);
+	List	   *relids = NIL;
+	HeapTuple	tuple;
+
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_trigger t = (Form_pg_trigger) GETSTRUCT(tuple);
+
+		if (t->tgfoid == trigger_function)
+			relids = list_append_unique_oid(relids, t->tgrelid);
+	}
+	systable_endscan(scan);
+	table_close(pg_trigger, AccessShareLock);
+	return relids;
+}
+
+static Oid
+trigger_function(const LcFacts *f)
+{
+	return LookupFuncName(list_make2(makeString(get_namespace_name(f->nsp)),
+									 makeString("leadconv_auto_refresh_trigger")),
+						  0, NULL, false);
+}
+
+static void
+drop_triggers(Oid relid)
+{
+	const char *qualname = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+													  get_rel_name(relid));
+	const char *schema = quote_identifier(get_namespace_name(get_rel_namespace(relid)));
+	size_t		j;
+	int			i;
+
+	for (j = 0; j < lengthof(triggers); j++)
+		lc_execute(psprintf("DROP TRIGGER IF EXISTS %s ON %s", triggers[j].name, qualname));
+	for (i = 0; i < LC_NTABLES; i++)
+	{
+		const char *const *column;
+
+		if (strcmp(get_rel_name(relid), lc_source_table_name(i)) != 0)
+			continue;
+		for (column = indexed_columns(i); *column != NULL; column++)
+			lc_execute(psprintf("DROP INDEX IF EXISTS %s.%s", schema,
+								index_name(lc_source_table_name(i), *column)));
+	}
+}
+
+/* Remove every table's automatic-refresh triggers, and their indexes. */
+static void
+disable_all(const LcFacts *f)
+{
+	ListCell   *lc;
+	List	   *relids = watched_tables(trigger_function(f));
+
+	/* DROP ... IF EXISTS of what is not there is no news */
+	lc_set_local("client_min_messages", "warning");
+	foreach(lc, relids)
+		drop_triggers(lfirst_oid(lc));
+}
+
+/* Install the triggers, and the indexes that let a few users be found quickly. */
+static void
+enable_on(const LcFacts *f, LcSourceTable *sources)
+{
+	int			i;
+	size_t		j;
+
+	for (i = 0; i < LC_NTABLES; i++)
+		check_plain_table(sources[i].relid, sources[i].qualname);
+	for (i = 0; i < LC_NTABLES; i++)
+	{
+		const char *const *column;
+
+		for (column = indexed_columns(i); *column != NULL; column++)
+			lc_execute(psprintf("CREATE INDEX IF NOT EXISTS %s ON %s ((%s::pg_catalog.text))",
+								index_name(sources[i].name, *column), sources[i].qualname,
+								quote_identifier(*column)));
+		for (j = 0; j < lengthof(triggers); j++)
+		{
+			lc_execute(psprintf("CREATE OR REPLACE TRIGGER %s %s ON %s %s FOR EACH STATEMENT "
+								"EXECUTE FUNCTION %s.leadconv_auto_refresh_trigger()",
+								triggers[j].name, triggers[j].when, sources[i].qualname,
+								triggers[j].referencing, f->schema));
+			lc_execute(psprintf("ALTER TABLE %s ENABLE ALWAYS TRIGGER %s",
+								sources[i].qualname, triggers[j].name));
+		}
+	}
+}
+
+/*
+ * Install the triggers and indexes on the sources the caller's settings
+ * find, then refresh, so the facts start equal to the sources.
  */
 PG_FUNCTION_INFO_V1(leadconv_enable_auto_refresh);
 Datum
 leadconv_enable_auto_refresh(PG_FUNCTION_ARGS)
 {
 	LcSourceTable sources[LC_NTABLES];
-	const char *ext;
-	const char *schema;
+	LcFacts		f;
+	LcAsOwner	as;
+	LcRefreshResult r;
+	Oid			nsp;
 	int			nestlevel;
-	int			i;
-	size_t		j;
 
-	nestlevel = lc_pin_sources(sources, InvalidOid);
-	ext = extension_schema(fcinfo);
-	schema = get_namespace_name(get_rel_namespace(sources[LC_USER].relid));
+	lc_facts_find(&f, fcinfo->flinfo->fn_oid);
+	lc_facts_check_caller(&f, "turn automatic refresh on");
+	nestlevel = lc_sources_push(sources, InvalidOid);
+	nsp = get_rel_namespace(sources[LC_USER].relid);
+	lc_facts_lock(&f);
 	SPI_connect();
-	for (i = 0; i < LC_NTABLES; i++)
-	{
-		char		relkind = get_rel_relkind(sources[i].relid);
-		const char *const *column;
-
-		if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
-			ereport(ERROR,
-					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-					 errmsg("\"%s\" is not a table", sources[i].qualname),
-					 errdetail("Automatic refresh needs triggers on the source tables."),
-					 errhint("Refresh with leadconv_refresh() instead.")));
-		for (column = indexed_columns(i); *column != NULL; column++)
-			lc_execute(psprintf("CREATE INDEX IF NOT EXISTS %s ON %s ((%s::pg_catalog.text))",
-								index_name(&sources[i], *column), sources[i].qualname,
-								quote_identifier(*column)));
-		for (j = 0; j < lengthof(triggers); j++)
-			lc_execute(psprintf("CREATE OR REPLACE TRIGGER %s %s ON %s %s FOR EACH STATEMENT "
-								"EXECUTE FUNCTION %s.leadconv_auto_refresh_trigger()",
-								triggers[j].name, triggers[j].when, sources[i].qualname,
-								triggers[j].referencing, ext));
-	}
-	lc_execute(psprintf("SELECT FROM %s.leadconv_refresh()", ext));
+	/* the facts hold one schema: switching is leadconv_switch_source_schema() */
+	lc_facts_become_owner(&f, &as);
+	lc_facts_check_schema(&f, nsp);
+	lc_facts_end_owner(&as);
+	enable_on(&f, sources);
+	lc_refresh(&f, nsp, LC_REFRESH_MAY_SWAP, &r);
 	SPI_finish();
-	lc_unpin_search_path(nestlevel);
+	lc_settings_pop(nestlevel);
 	ereport(NOTICE,
 			(errmsg("automatic refresh of the leadconv facts is on for the tables of schema \"%s\"",
-					schema)));
+					get_namespace_name(nsp))));
 	PG_RETURN_VOID();
 }
 
-/* Remove what leadconv_enable_auto_refresh() installed. */
+/* Remove what leadconv_enable_auto_refresh() installed, wherever it is. */
 PG_FUNCTION_INFO_V1(leadconv_disable_auto_refresh);
 Datum
 leadconv_disable_auto_refresh(PG_FUNCTION_ARGS)
 {
-	LcSourceTable sources[LC_NTABLES];
-	const char *schema;
+	LcFacts		f;
 	int			nestlevel;
-	int			i;
-	size_t		j;
 
-	nestlevel = lc_pin_sources(sources, InvalidOid);
-	schema = get_namespace_name(get_rel_namespace(sources[LC_USER].relid));
-	/* DROP ... IF EXISTS of what is not there is no news */
-	lc_set_local("client_min_messages", "warning");
+	lc_facts_find(&f, fcinfo->flinfo->fn_oid);
+	lc_facts_check_caller(&f, "turn automatic refresh off");
+	lc_facts_lock(&f);
+	nestlevel = lc_settings_push();
 	SPI_connect();
-	for (i = 0; i < LC_NTABLES; i++)
-	{
-		const char *const *column;
-
-		for (j = 0; j < lengthof(triggers); j++)
-			lc_execute(psprintf("DROP TRIGGER IF EXISTS %s ON %s",
-								triggers[j].name, sources[i].qualname));
-		for (column = indexed_columns(i); *column != NULL; column++)
-			lc_execute(psprintf("DROP INDEX IF EXISTS %s.%s", quote_identifier(schema),
-								index_name(&sources[i], *column)));
-	}
+	disable_all(&f);
 	SPI_finish();
-	lc_unpin_search_path(nestlevel);
+	lc_settings_pop(nestlevel);
 	PG_RETURN_VOID();
 }
 
-static void
-lock_facts(Oid ext_nsp)
+/*
+ * Make the facts hold the sources of another schema, on purpose: automatic
+ * refresh, if on, moves with them.
+ */
+PG_FUNCTION_INFO_V1(leadconv_switch_source_schema);
+Datum
+leadconv_switch_source_schema(PG_FUNCTION_ARGS)
 {
-	size_t		i;
+	Name		schema = PG_GETARG_NAME(0);
+	LcSourceTable sources[LC_NTABLES];
+	LcFacts		f;
+	LcRefreshResult r;
+	Oid			nsp;
+	bool		watched;
+	int			nestlevel;
 
-	for (i = 0; i < lengthof(fact_tables); i++)
+	lc_facts_find(&f, fcinfo->flinfo->fn_oid);
+	lc_facts_check_caller(&f, "switch their source schema");
+	nsp = get_namespace_oid(NameStr(*schema), false);
+	nestlevel = lc_sources_push(sources, nsp);
+	lc_facts_lock(&f);
+	SPI_connect();
+	watched = watched_tables(trigger_function(&f)) != NIL;
+	if (watched)
 	{
-		Oid			relid = get_relname_relid(fact_tables[i], ext_nsp);
-
-		if (ConditionalLockRelationOid(relid, ShareRowExclusiveLock))
-			continue;
-		if (IsolationUsesXactSnapshot())
-			ereport(ERROR,
-					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-					 errmsg("could not serialize access to the leadconv fact tables"),
-					 errdetail("Another transaction is changing the source tables, and automatic refresh must see its changes."),
-					 errhint("Retry the transaction.")));
-		LockRelationOid(relid, ShareRowExclusiveLock);
+		disable_all(&f);
+		enable_on(&f, sources);
 	}
+	lc_refresh(&f, nsp, LC_REFRESH_MAY_SWAP | LC_REFRESH_SWITCH, &r);
+	SPI_finish();
+	lc_settings_pop(nestlevel);
+	ereport(NOTICE,
+			(errmsg("the leadconv facts now hold the source tables of schema \"%s\"%s",
+					NameStr(*schema), watched ? ", with automatic refresh" : "")));
+	PG_RETURN_VOID();
 }
 
 /* A time column of a transition table as a UTC timestamp (rule 3). */
@@ -205,8 +323,8 @@ utc_timestamp(const char *column, Oid type)
  * dated more than a day after the user's first purchase of its kind cannot
  * be the first (the facts hold that first purchase's local time, and no
  * zone of the tz database has been 16 hours from UTC; a user without a
- * dated first has a NULL there, and the comparison keeps the row).  New purchases
- * mostly come after their user's first, so most inserts need no
+ * dated first has a NULL there, and the comparison keeps the row).  New
+ * purchases mostly come after their user's first, so most inserts need no
  * recomputation at all; a purchase that might be a new first, or whose
  * user has none, is recomputed as any change is.
  */
@@ -228,18 +346,15 @@ cannot_change_facts(const LcSourceTable *t, LcTable table, const char *ext)
 }
 
 /*
- * The users a statement on a source touched, as a text[] (or NULL): the
- * user_ids of its old and new rows; for dim_branch, the users of the old and
- * new branch_ids.  Purchases inserted after their user's first purchase
- * are left out: they change nothing.
+ * The users a statement on a source table touched, as a text[] (or NULL):
+ * the user_ids of its old and new rows; for dim_branch, the users of the
+ * old and new branch_ids.  Purchases inserted after their user's first
+ * purchase are left out: they change nothing.
  */
 static bool
-touched_users(TriggerData *td, LcSourceTable *sources, const char *ext, Datum *ids)
+touched_users(TriggerData *td, LcSourceTable *sources, LcTable table, const char *ext,
+			  Datum *ids)
 {
-	Oid			relid = RelationGetRelid(td->tg_relation);
-	LcTable		table = relid == sources[LC_BRANCH].relid ? LC_BRANCH :
-		relid == sources[LC_USER].relid ? LC_USER :
-		relid == sources[LC_MEMBERSHIP].relid ? LC_MEMBERSHIP : LC_CREDIT_PACK;
 	const char *column = table == LC_BRANCH ? "branch_id" : "user_id";
 	StringInfoData rows;
 	char	   *sql;
@@ -265,7 +380,7 @@ touched_users(TriggerData *td, LcSourceTable *sources, const char *ext, Datum *i
 					   "FROM %s u WHERE u.user_id IS NOT NULL AND u.branch_id::pg_catalog.text IN "
 					   "(SELECT c.branch_id::pg_catalog.text FROM (%s) c)",
 					   sources[LC_USER].qualname, rows.data);
-	lc_execute(sql);
+	lc_execute_fresh(sql, 0, NULL, NULL, false);
 	*ids = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (!isnull)
 		*ids = datumCopy(*ids, false, -1);
@@ -274,41 +389,36 @@ touched_users(TriggerData *td, LcSourceTable *sources, const char *ext, Datum *i
 
 /* "(a, b) = ((r).a, (r).b)": set the columns of an UPDATE from a row r. */
 static char *
-set_from_row(const char *columns, const char *row)
+set_from_row(const LcColumnSpec *columns, int ncolumns, const char *row)
 {
 	StringInfoData buf;
-	char	   *list = pstrdup(columns);
-	char	   *column;
-	char	   *save = NULL;
-	bool		first = true;
+	int			i;
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "(%s) = (", columns);
-	for (column = strtok_r(list, ", ", &save); column != NULL;
-		 column = strtok_r(NULL, ", ", &save))
-	{
-		appendStringInfo(&buf, "%s(%s).%s", first ? "" : ", ", row, column);
-		first = false;
-	}
+	appendStringInfo(&buf, "(%s) = (", lc_column_list(columns, ncolumns, NULL));
+	for (i = 0; i < ncolumns; i++)
+		appendStringInfo(&buf, "%s(%s).%s", i > 0 ? ", " : "", row, columns[i].name);
 	appendStringInfoChar(&buf, ')');
 	return buf.data;
 }
 
 /*
  * Bring the fact rows of the users ids up to date, in one statement (a kept
- * plan: a trigger runs it again and again).  Most writes leave a user's
- * facts as they were (a purchase after the first one), so the users' Part 1
- * rows are computed and compared with the facts, and only the rows that
- * differ are written; of those users' Part 2 rows, again only those that
- * differ.  A row that changes is updated in place, not deleted and inserted
- * again, so that an update that leaves the indexed columns alone touches no
- * index.  Each key is deleted, updated or inserted by one sub-statement
- * only, so their order does not matter.
+ * plan: a trigger runs it again and again), under a snapshot taken now.
+ * Most writes leave a user's facts as they were (a purchase after the first
+ * one), so the users' Part 1 rows are computed and compared with the facts,
+ * and only the rows that differ are written; of those users' Part 2 rows,
+ * again only those that differ.  A row that changes is updated in place,
+ * not deleted and inserted again, so that an update that leaves the indexed
+ * columns alone touches no index.  Each key is deleted, updated or inserted
+ * by one sub-statement only, so their order does not matter.
  */
 static void
 refresh_users(const char *ext, Datum ids)
 {
-	lc_execute_kept(psprintf(
+	Oid			types[1] = {TEXTARRAYOID};
+
+	lc_execute_fresh(psprintf(
 		"WITH fresh AS MATERIALIZED ("
 		"  SELECT n AS ev FROM %1$s.leadconv_client_events_for($1) n), "
 		"old AS MATERIALIZED ("
@@ -355,19 +465,72 @@ refresh_users(const char *ext, Datum ids)
 		"  AND d.present AND d.existed) "
 		"INSERT INTO %1$s.leadconv_fct_lead_conversions "
 		"SELECT (d.cv).* FROM conversions_diff d WHERE d.present AND NOT d.existed",
-		ext, set_from_row(PART1_COLUMNS, "d.ev"), set_from_row(PART2_COLUMNS, "d.cv")),
-					TEXTARRAYOID, ids);
+		ext, set_from_row(lc_part1_columns, EV_NCOLUMNS, "d.ev"),
+		set_from_row(lc_part2_columns, P2_NCOLUMNS, "d.cv")),
+					 1, types, &ids, true);
 }
 
 /* Whether so many users changed that a whole refresh is cheaper. */
 static bool
-too_many_users(Oid ext_nsp, Datum ids)
+too_many_users(const LcFacts *f, Datum ids)
 {
 	ArrayType  *array = DatumGetArrayTypeP(ids);
 	int			users = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
-	double		facts = lc_reltuples(get_relname_relid(fact_tables[0], ext_nsp));
 
-	return users > LC_INCREMENTAL_MAX_USERS && users > facts / 10;
+	return users > LC_INCREMENTAL_MAX_USERS && users > lc_reltuples(f->events) / 10;
+}
+
+/* Which source table relid is, among sources; an error if none. */
+static LcTable
+source_of(const LcSourceTable *sources, Oid relid)
+{
+	int			i;
+
+	for (i = 0; i < LC_NTABLES; i++)
+		if (sources[i].relid == relid)
+			return (LcTable) i;
+	ereport(ERROR,
+			(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+			 errmsg("leadconv_auto_refresh_trigger() fired on \"%s\", which is not a leadconv source table",
+					get_rel_name(relid)),
+			 errhint("Use leadconv_enable_auto_refresh() to install the triggers.")));
+	return LC_NTABLES;			/* keep the compiler quiet */
+}
+
+/* The statement's changes, applied to the facts as their owner. */
+static void
+maintain(LcFacts *f, TriggerData *td, LcSourceTable *sources)
+{
+	Oid			nsp = RelationGetNamespace(td->tg_relation);
+	LcTable		table = source_of(sources, RelationGetRelid(td->tg_relation));
+	char	   *recorded = lc_facts_source_schema(f);
+	LcRefreshResult r;
+	Datum		ids;
+
+	if (recorded != NULL && strcmp(recorded, get_namespace_name(nsp)) != 0)
+	{
+		/* triggers left on another schema's tables: not the facts' sources */
+		elog(DEBUG1, "leadconv: the facts hold schema \"%s\", not \"%s\"",
+			 recorded, get_namespace_name(nsp));
+		return;
+	}
+	/* never refreshed here (as after a restore): refresh everything */
+	if (recorded == NULL || TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
+	{
+		lc_refresh(f, nsp, 0, &r);
+		return;
+	}
+	SPI_register_trigger_data(td);
+	if (!touched_users(td, sources, table, f->schema, &ids))
+		;
+	else if (too_many_users(f, ids))
+	{
+		lc_refresh(f, nsp, 0, &r);
+		return;
+	}
+	else
+		refresh_users(f->schema, ids);
+	lc_facts_record_maintained(f);
 }
 
 PG_FUNCTION_INFO_V1(leadconv_auto_refresh_trigger);
@@ -375,40 +538,54 @@ Datum
 leadconv_auto_refresh_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
-	Oid			ext_nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
 	LcSourceTable sources[LC_NTABLES];
-	const char *ext;
-	Datum		ids;
-	int			nestlevel;
+	LcFacts		f;
+	LcAsOwner	as;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("leadconv_auto_refresh_trigger() must be fired by a statement-level trigger")));
+	lc_facts_find(&f, fcinfo->flinfo->fn_oid);
+	lc_facts_lock(&f);
 	if (TRIGGER_FIRED_BEFORE(td->tg_event))
-	{
-		lock_facts(ext_nsp);
 		return PointerGetDatum(NULL);
-	}
 
 	/* the sources are those of the table the trigger is on */
-	nestlevel = lc_pin_sources(sources, RelationGetNamespace(td->tg_relation));
-	ext = extension_schema(fcinfo);
+	lc_sources_resolve(sources, RelationGetNamespace(td->tg_relation));
+	lc_facts_become_owner(&f, &as);
+	lc_set_local("leadconv.source_schema",
+				 get_namespace_name(RelationGetNamespace(td->tg_relation)));
 	SPI_connect();
-	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
-		lc_execute(psprintf("SELECT FROM %s.leadconv_refresh()", ext));
-	else
-	{
-		SPI_register_trigger_data(td);
-		if (touched_users(td, sources, ext, &ids))
-		{
-			if (too_many_users(ext_nsp, ids))
-				lc_execute(psprintf("SELECT FROM %s.leadconv_refresh()", ext));
-			else
-				refresh_users(ext, ids);
-		}
-	}
+	maintain(&f, td, sources);
 	SPI_finish();
-	lc_unpin_search_path(nestlevel);
+	lc_facts_end_owner(&as);
 	return PointerGetDatum(NULL);
+}
+
+/*
+ * An event trigger on DDL that can give a table a parent or a child: a
+ * source under automatic refresh must keep neither (check_plain_table()).
+ */
+PG_FUNCTION_INFO_V1(leadconv_guard_sources);
+Datum
+leadconv_guard_sources(PG_FUNCTION_ARGS)
+{
+	LcFacts		f;
+	ListCell   *lc;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("leadconv_guard_sources() must be fired by an event trigger")));
+	lc_facts_find(&f, fcinfo->flinfo->fn_oid);
+	foreach(lc, watched_tables(trigger_function(&f)))
+	{
+		Oid			relid = lfirst_oid(lc);
+
+		check_plain_table(relid,
+						  quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+													 get_rel_name(relid)));
+	}
+	PG_RETURN_VOID();
 }
