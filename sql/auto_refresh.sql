@@ -17,9 +17,16 @@ INSERT INTO fct_credit_pack_purchases SELECT 'u' || (i % 33), NULL, 'c' || i,
     '2024-02-01'::timestamp + i * interval '11 hours', NULL, '{"name": "C", "source": "WEB"}'
 FROM generate_series(1, 40) i;
 
+-- the facts hold another schema's sources: enabling here is refused, with
+-- the way to switch
+SELECT * FROM lc_test.error_of('SELECT leadconv_enable_auto_refresh()');
+SELECT leadconv_switch_source_schema('t_auto');
 -- triggers and indexes on the sources; the facts start full
 SELECT leadconv_enable_auto_refresh();
-SELECT tgrelid::regclass AS source, count(*) AS triggers
+SELECT source_schema, auto_refresh FROM leadconv_facts_status;
+-- they fire ALWAYS: also for replication and restores (replica role)
+SELECT tgrelid::regclass AS source, count(*) AS triggers,
+       string_agg(DISTINCT tgenabled::text, '') AS enabled
 FROM pg_trigger WHERE tgname LIKE 'leadconv_auto_refresh_%' GROUP BY 1 ORDER BY 1;
 SELECT indexrelid::regclass AS index FROM pg_index
 WHERE indexrelid::regclass::text LIKE 'leadconv_%' AND indrelid::regclass::text NOT LIKE 'leadconv%'
@@ -153,6 +160,7 @@ SET TimeZone = 'Asia/Jakarta';
 INSERT INTO dim_branch VALUES ('00000000-0000-0000-0000-0000000000b1', 'B', 'Asia/Jakarta', '2020-01-01');
 INSERT INTO dim_user VALUES ('00000000-0000-0000-0000-000000000001',
                              '00000000-0000-0000-0000-0000000000b1', 'x', '2024-01-01');
+SELECT leadconv_switch_source_schema('t_auto_types');
 SELECT leadconv_enable_auto_refresh();
 INSERT INTO fct_membership_purchases
 VALUES ('00000000-0000-0000-0000-000000000001', NULL, '00000000-0000-0000-0000-0000000000a1',
@@ -175,5 +183,99 @@ SELECT first_user_membership_id, first_local_membership_purchased_at
 FROM leadconv_fct_client_conversion_events;
 SELECT leadconv_disable_auto_refresh();
 RESET TimeZone;
+
+
+-- Facts after a restore: pg_dump keeps the triggers on the sources but not
+-- the facts or their record.  The first write then refreshes everything.
+SET search_path = t_auto, public;
+SELECT leadconv_switch_source_schema('t_auto');
+SELECT leadconv_enable_auto_refresh();
+TRUNCATE leadconv_fct_client_conversion_events, leadconv_fct_lead_conversions;
+UPDATE leadconv_facts_state SET source_schema = NULL;
+INSERT INTO dim_user VALUES ('restored', 'b1', 'x', '2024-01-01');
+SELECT source_schema FROM leadconv_facts_status;
+SELECT lc_test.facts_differing();
+
+-- Partitioned and inherited sources: statement triggers fire only for the
+-- statements naming their table, so automatic refresh refuses them, and
+-- DDL that would give a watched source a parent or a child.
+SELECT * FROM lc_test.error_of('CREATE TABLE t_auto.dim_user_child () INHERITS (t_auto.dim_user)');
+CREATE TABLE t_auto.users_parent (LIKE t_auto.dim_user);
+SELECT * FROM lc_test.error_of('ALTER TABLE t_auto.dim_user INHERIT t_auto.users_parent');
+CREATE TABLE t_auto.memberships_by_branch (LIKE t_auto.fct_membership_purchases)
+    PARTITION BY LIST (branch_id);
+SELECT * FROM lc_test.error_of($$ALTER TABLE t_auto.memberships_by_branch
+    ATTACH PARTITION t_auto.fct_membership_purchases DEFAULT$$);
+SELECT count(*) AS children FROM pg_inherits
+WHERE inhparent = 't_auto.dim_user'::regclass OR inhrelid = 't_auto.dim_user'::regclass;
+SELECT leadconv_disable_auto_refresh();
+-- other tables are free to inherit as they like
+CREATE TABLE t_auto.dim_user_child () INHERITS (t_auto.dim_user);
+SELECT * FROM lc_test.error_of('SELECT leadconv_enable_auto_refresh()');
+DROP TABLE t_auto.dim_user_child;
+SELECT lc_test.make_sources('t_partitioned');
+SET search_path = t_partitioned, public;
+DROP TABLE fct_credit_pack_purchases;
+CREATE TABLE fct_credit_pack_purchases (user_id text, branch_id text, credit_pack_id text,
+    credit_pack_purchased_at timestamp, created_at timestamp, credit_pack_purchase_details json)
+    PARTITION BY HASH (user_id);
+CREATE TABLE fct_credit_pack_purchases_0 PARTITION OF fct_credit_pack_purchases
+    FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE fct_credit_pack_purchases_1 PARTITION OF fct_credit_pack_purchases
+    FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+SELECT leadconv_switch_source_schema('t_partitioned');
+SELECT * FROM lc_test.error_of('SELECT leadconv_enable_auto_refresh()');
+-- a refresh reads them through the parent, as any query does
+INSERT INTO dim_user VALUES ('p1', NULL, 'x', '2024-01-01');
+INSERT INTO fct_credit_pack_purchases VALUES ('p1', NULL, 'c1', '2024-02-01', NULL, NULL),
+                                             ('p1', NULL, 'c0', '2024-01-01', NULL, NULL);
+SELECT fact_table, rows FROM leadconv_refresh();
+SELECT user_id, first_credit_pack_id FROM leadconv_fct_client_conversion_events;
+-- the session's settings and role are as they were (nothing leaks from the
+-- owner's security-restricted context)
+SHOW search_path;
+SELECT current_user = session_user AS same_user;
+CREATE TEMP TABLE after_refresh ();
+
+-- A session that works with many source schemas, automatic refresh moving
+-- from one to the next: the plans leadconv keeps outgrow their cache while a
+-- trigger's statement runs, and none that is running is freed (valgrind,
+-- make sanitize-valgrind, sees the difference).
+DO $$
+BEGIN
+    FOR i IN 1..9 LOOP
+        PERFORM lc_test.make_sources('t_many_' || i);
+        EXECUTE format('INSERT INTO t_many_%s.dim_user VALUES (''u1'', NULL, ''x'', ''2024-01-01'')', i);
+    END LOOP;
+END $$;
+CREATE TEMP TABLE many (schema text, differing bigint);
+DO $$
+BEGIN
+    FOR i IN 1..9 LOOP
+        EXECUTE format('SET LOCAL search_path = t_many_%s, public', i);
+        PERFORM leadconv_switch_source_schema('t_many_' || i);
+        IF i = 1 THEN
+            PERFORM leadconv_enable_auto_refresh();
+        END IF;
+        EXECUTE format('INSERT INTO t_many_%s.fct_membership_purchases VALUES (''u1'', NULL, ''m%s'', ''2024-02-01'', NULL, NULL)', i, i);
+        EXECUTE format('INSERT INTO t_many_%s.dim_user VALUES (''u2'', NULL, ''x'', ''2024-01-01'')', i);
+        INSERT INTO many SELECT 't_many_' || i, lc_test.facts_differing();
+    END LOOP;
+END $$;
+SELECT count(*) AS schemas, sum(differing) AS differing FROM many;
+SELECT source_schema, auto_refresh FROM leadconv_facts_status;
+SELECT count(DISTINCT tgrelid::regclass::text) AS watched_tables,
+       min(tgrelid::regclass::text) AS one_of_them
+FROM pg_trigger WHERE tgname LIKE 'leadconv_auto_refresh_%';
+SELECT leadconv_disable_auto_refresh();
+SET client_min_messages = warning;
+DO $$
+BEGIN
+    FOR i IN 1..9 LOOP
+        EXECUTE format('DROP SCHEMA t_many_%s CASCADE', i);
+    END LOOP;
+END $$;
+DROP SCHEMA t_partitioned CASCADE;
+RESET client_min_messages;
 
 RESET search_path;

@@ -34,7 +34,14 @@ SELECT lc_test.columns_of('leadconv_fct_client_conversion_events'::regclass)
      = lc_test.columns_of('leadconv_lead_conversions(text, boolean)'::regprocedure) AS part2_same;
 SELECT lc_test.columns_of('leadconv_fct_lead_conversions'::regclass);
 
--- indexed for lookups by user, by branch and by filter
+-- the key columns are in byte order (COLLATE "C"), as the SPEC orders ids
+SELECT attrelid::regclass AS relation, attname, attcollation::regcollation
+FROM pg_attribute
+WHERE attrelid IN ('leadconv_fct_client_conversion_events'::regclass, 'leadconv_fct_lead_conversions'::regclass)
+  AND attcollation <> 0 AND attcollation <> 'default'::regcollation
+ORDER BY 1::text, attnum;
+
+-- indexed for lookups by user, and by branch (and filter)
 SELECT indexrelid::regclass AS index, pg_get_indexdef(indexrelid, 0, false) ~ 'UNIQUE' AS is_unique,
        (SELECT string_agg(attname, ', ' ORDER BY k.n) FROM unnest(indkey) WITH ORDINALITY k(att, n)
         JOIN pg_attribute ON attrelid = indrelid AND attnum = k.att) AS columns
@@ -42,20 +49,81 @@ FROM pg_index
 WHERE indrelid IN ('leadconv_fct_client_conversion_events'::regclass, 'leadconv_fct_lead_conversions'::regclass)
 ORDER BY 1::text;
 
--- a refresh fills them with exactly the functions' rows
+-- The facts hold one schema's sources.  Earlier tests left them holding
+-- another's: refreshing from here is an error that says how to switch.
+SELECT source_schema IS NOT NULL AS holds_a_schema FROM leadconv_facts_status;
+SELECT * FROM lc_test.error_of('SELECT * FROM leadconv_refresh()');
+SELECT leadconv_switch_source_schema('t_facts');
+SELECT source_schema, last_refresh_method FROM leadconv_facts_status;
+-- and so do the facts, emptied: a refresh into empty facts rebuilds them
+TRUNCATE leadconv_fct_client_conversion_events, leadconv_fct_lead_conversions;
+CREATE TEMP TABLE relfiles AS
+SELECT relname, relfilenode FROM pg_class
+WHERE relname IN ('leadconv_fct_client_conversion_events', 'leadconv_fct_client_conversion_events_pkey');
 SELECT * FROM leadconv_refresh();
 SELECT lc_test.facts_differing();
+SELECT last_refresh_method, last_refresh_users_changed,
+       last_refresh_started <= last_refresh_ended AS timed,
+       last_maintained = last_refresh_ended AS maintained
+FROM leadconv_facts_status;
+-- a rebuild swaps new files in: the table and its indexes keep their OIDs
+SELECT c.relname, c.relfilenode <> r.relfilenode AS new_files
+FROM pg_class c JOIN relfiles r USING (relname) ORDER BY 1;
+SELECT count(*) AS rebuilt_left_behind FROM pg_class WHERE relname LIKE 'pg_temp_%'
+  AND relnamespace = 'public'::regnamespace;
+SELECT relname = 'pg_toast_' || 'leadconv_fct_client_conversion_events'::regclass::oid AS toast_named
+FROM pg_class
+WHERE oid = (SELECT reltoastrelid FROM pg_class WHERE relname = 'leadconv_fct_client_conversion_events');
 
 -- a refresh with nothing changed writes nothing; a change rewrites only
 -- the rows of the users whose Part 1 row changed: u7's (its Part 1 row and
 -- its three Part 2 rows), u41's new rows, u40's gone rows
 SELECT * FROM leadconv_refresh();
+SELECT last_refresh_method, last_refresh_users_changed FROM leadconv_facts_status;
 UPDATE fct_membership_purchases SET membership_purchase_details = '{"name": "Yearly"}' WHERE user_id = 'u7';
 INSERT INTO dim_user VALUES ('u41', 'b1', 'new', '2024-06-01');
 DELETE FROM dim_user WHERE user_id = 'u40';
 SELECT * FROM leadconv_refresh();
 SELECT lc_test.facts_differing();
+SELECT last_refresh_method, last_refresh_users_changed FROM leadconv_facts_status;
 SELECT first_membership_name FROM leadconv_fct_client_conversion_events WHERE user_id = 'u7';
+
+-- When much changes, the facts are rebuilt from the rows that did not
+-- change and the changed ones, and swapped in: every zone moves.
+UPDATE dim_branch SET timezone_id = CASE branch_id WHEN 'b1' THEN 'America/Chicago' ELSE 'Asia/Tokyo' END;
+SELECT * FROM leadconv_refresh();
+SELECT lc_test.facts_differing();
+SELECT last_refresh_method, last_refresh_users_changed FROM leadconv_facts_status;
+-- half of the users change: rebuilt too (10 of 41 is under a fifth: in place)
+UPDATE dim_user SET created_at = created_at + interval '1 minute' WHERE user_id ~ '[02468]$';
+SELECT * FROM leadconv_refresh();
+SELECT lc_test.facts_differing(), last_refresh_method FROM leadconv_facts_status;
+UPDATE dim_user SET created_at = created_at - interval '1 minute' WHERE user_id ~ '[0]$';
+SELECT * FROM leadconv_refresh();
+SELECT lc_test.facts_differing(), last_refresh_method FROM leadconv_facts_status;
+
+-- Values TOAST keeps outside the row (a name of 96 kB that does not
+-- compress away) survive a rebuild: the table keeps its TOAST table, filled
+-- anew
+UPDATE fct_membership_purchases
+SET membership_purchase_details = json_build_object('name',
+    (SELECT string_agg(md5(i::text), '') FROM generate_series(1, 3000) i)) WHERE user_id = 'u1';
+TRUNCATE leadconv_fct_client_conversion_events, leadconv_fct_lead_conversions;
+SELECT * FROM leadconv_refresh();
+SELECT lc_test.facts_differing();
+SELECT length(first_membership_name) FROM leadconv_fct_client_conversion_events WHERE user_id = 'u1';
+SELECT pg_relation_size(reltoastrelid) > 0 AS toasted FROM pg_class
+WHERE relname = 'leadconv_fct_client_conversion_events';
+UPDATE fct_membership_purchases
+SET membership_purchase_details = '{"name": "Monthly", "source": "APP"}' WHERE user_id = 'u1';
+SELECT fact_table, rows_deleted, rows_inserted FROM leadconv_refresh();
+
+-- Rows written to the facts by hand are noticed by the next refresh: the
+-- facts are compared with the functions' rows, whoever wrote them.
+UPDATE leadconv_fct_client_conversion_events SET lead_status = 'forged' WHERE user_id = 'u3';
+INSERT INTO leadconv_fct_client_conversion_events (user_id, lead_status) VALUES ('ghost', 'LEAD');
+SELECT * FROM leadconv_refresh();
+SELECT lc_test.facts_differing();
 
 -- atomic: a refresh rolled back leaves the facts as they were
 BEGIN;
@@ -64,14 +132,14 @@ SELECT * FROM leadconv_refresh();
 ROLLBACK;
 SELECT count(*) FROM leadconv_fct_client_conversion_events;
 
--- lookups use the indexes
+-- lookups use the indexes: a user, a branch, a branch under a filter
 SET enable_seqscan = off;
 EXPLAIN (COSTS OFF) SELECT * FROM leadconv_fct_client_conversion_events WHERE user_id = 'u1';
 EXPLAIN (COSTS OFF) SELECT * FROM leadconv_fct_client_conversion_events WHERE branch_id = 'b1';
 EXPLAIN (COSTS OFF) SELECT * FROM leadconv_fct_lead_conversions
     WHERE branch_id = 'b1' AND client_conversion_event_filter = 'ALL';
-EXPLAIN (COSTS OFF) SELECT count(*) FROM leadconv_fct_lead_conversions
-    WHERE client_conversion_event_filter = 'MEMBERSHIP';
+EXPLAIN (COSTS OFF) SELECT * FROM leadconv_fct_lead_conversions
+    WHERE user_id = 'u1' AND client_conversion_event_filter = 'ALL';
 RESET enable_seqscan;
 
 -- filling the brief's own output tables, created as setup.sql does, beside

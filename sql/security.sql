@@ -118,7 +118,7 @@ RESET ROLE;
 -- The victim's calls, with the trap schema first on search_path.  Multiple
 -- passes (leadconv.work_mem at its minimum), the users filter of
 -- leadconv_client_events_for(), Part 2, Part 2 from a table, the anomalies,
--- and the per-branch view and summary.
+-- and the per-branch function.
 BEGIN;
 SET LOCAL search_path = regress_lc_trap, t_trap_data, public;
 SET LOCAL leadconv.work_mem = 1024;
@@ -129,8 +129,7 @@ CREATE TEMP TABLE trapped_conversions AS SELECT * FROM leadconv_lead_conversions
 CREATE TEMP TABLE trapped_from AS
     SELECT * FROM leadconv_lead_conversions_from('pg_temp.trapped_events');
 CREATE TEMP TABLE trapped_anomalies AS SELECT * FROM leadconv_anomalies();
-CREATE TEMP TABLE trapped_branch AS SELECT * FROM leadconv_branch_conversions;
-CREATE TEMP TABLE trapped_summary AS SELECT * FROM leadconv_conversion_summary();
+CREATE TEMP TABLE trapped_branch AS SELECT * FROM leadconv_branch_conversions();
 SET LOCAL search_path = pg_catalog, public;
 -- several passes did run: dim_user was scanned more than once
 SELECT seq_scan > 1 AS several_passes FROM pg_stat_xact_user_tables
@@ -161,20 +160,19 @@ SELECT 'conversions_from', * FROM pg_temp.rows_differ('TABLE trapped_from',
     'SELECT * FROM leadconv_lead_conversions()')
 UNION ALL
 SELECT 'branch_conversions', * FROM pg_temp.rows_differ('TABLE trapped_branch',
-    'SELECT * FROM leadconv_branch_conversions')
-UNION ALL
-SELECT 'conversion_summary', * FROM pg_temp.rows_differ('TABLE trapped_summary',
-    'SELECT * FROM leadconv_conversion_summary()');
+    'SELECT * FROM leadconv_branch_conversions()');
 SELECT rows > 0 AS some_anomalies, differ AS anomalies_differ
 FROM pg_temp.rows_differ('TABLE trapped_anomalies', 'SELECT * FROM leadconv_anomalies()');
 SELECT user_id, branch_id, local_user_created_at, lead_status, client_conversion_event_type,
        client_conversion_event_id, client_conversion_event_name
 FROM trapped_for ORDER BY user_id COLLATE "C";
 
--- The fact tables too: a refresh, then automatic refresh by triggers fired
--- by the victim's changes to the sources (rolled back after).
+-- The fact tables too: a refresh (a rebuild and a diff), then automatic
+-- refresh by triggers fired by the victim's changes to the sources, and the
+-- views over the facts (rolled back after).
 BEGIN;
 SET LOCAL search_path = regress_lc_trap, t_trap_data, public;
+SELECT fact_table, rows FROM leadconv_refresh();
 SELECT fact_table, rows FROM leadconv_refresh();
 SELECT leadconv_enable_auto_refresh();
 INSERT INTO t_trap_data.dim_user VALUES ('u_new', 'b1', 'x', '2024-06-01');
@@ -183,12 +181,20 @@ INSERT INTO t_trap_data.fct_credit_pack_purchases VALUES
 UPDATE t_trap_data.dim_branch SET timezone_id = 'Europe/Paris'
 WHERE branch_id OPERATOR(pg_catalog.=) 'b2';
 DELETE FROM t_trap_data.fct_membership_purchases WHERE user_id OPERATOR(pg_catalog.=) 'u2';
+CREATE TEMP TABLE trapped_summary AS SELECT * FROM leadconv_conversion_summary();
+CREATE TEMP TABLE trapped_view AS SELECT * FROM leadconv_branch_conversions;
 SET LOCAL search_path = t_trap_data, public;
 SELECT 'facts' AS call, * FROM pg_temp.rows_differ('TABLE leadconv_fct_client_conversion_events',
     'SELECT * FROM leadconv_client_events()')
 UNION ALL
 SELECT 'conversion facts', * FROM pg_temp.rows_differ('TABLE leadconv_fct_lead_conversions',
-    'SELECT * FROM leadconv_lead_conversions()');
+    'SELECT * FROM leadconv_lead_conversions()')
+UNION ALL
+SELECT 'branch conversions view', * FROM pg_temp.rows_differ('TABLE trapped_view',
+    'SELECT * FROM leadconv_branch_conversions()')
+UNION ALL
+SELECT 'conversion summary', * FROM pg_temp.rows_differ('TABLE trapped_summary',
+    'SELECT * FROM leadconv_conversion_summary()');
 ROLLBACK;
 -- leave the fact tables as the later tests expect them: empty
 VACUUM leadconv_fct_client_conversion_events, leadconv_fct_lead_conversions;
@@ -271,9 +277,13 @@ RESET ROLE;
 GRANT SELECT ON t_priv.part1 TO regress_lc_reader;
 SET ROLE regress_lc_reader;
 SELECT count(*) FROM leadconv_lead_conversions_from('t_priv.part1');
--- refreshing the fact tables needs the right to write them
+-- refreshing the fact tables is their owner's, as REFRESH MATERIALIZED VIEW is
 SELECT * FROM lc_test.error_of('SELECT * FROM leadconv_refresh()');
+SELECT * FROM lc_test.error_of('SELECT leadconv_enable_auto_refresh()');
+SELECT * FROM lc_test.error_of($$SELECT leadconv_switch_source_schema('t_priv')$$);
 RESET ROLE;
+-- NULL is no table: no rows
+SELECT count(*) FROM leadconv_lead_conversions_from(NULL);
 
 -- Row-level security: the caller sees the rows its policies let it see,
 -- though the superuser's plans were prepared and kept first.
@@ -285,6 +295,56 @@ SELECT user_id, lead_status, client_conversion_event_type FROM leadconv_client_e
 ORDER BY user_id;
 RESET ROLE;
 SELECT count(*) AS superuser_sees FROM leadconv_client_events();
+
+-- The facts are shared: they are computed and written as their owner,
+-- whoever writes the sources.  A writer under that policy adds purchases of
+-- users it cannot see, and the facts stay those of all the rows; it needs
+-- no privilege on the facts.
+SELECT leadconv_switch_source_schema('t_priv');
+SELECT leadconv_enable_auto_refresh();
+GRANT INSERT, UPDATE, DELETE ON fct_membership_purchases TO regress_lc_reader;
+SET ROLE regress_lc_reader;
+INSERT INTO fct_membership_purchases VALUES
+    ('u4', NULL, 'm4', '2024-01-10', NULL, '{"name": "Seen by the owner"}'),
+    ('u2', NULL, 'm2', '2024-01-11', NULL, '{"name": "Seen by all"}');
+DELETE FROM fct_membership_purchases WHERE membership_id = 'm3';
+SELECT * FROM lc_test.error_of('SELECT count(*) FROM leadconv_fct_client_conversion_events');
+RESET ROLE;
+SELECT lc_test.facts_differing();
+SELECT user_id, first_user_membership_id, first_membership_name
+FROM leadconv_fct_client_conversion_events ORDER BY user_id;
+SELECT leadconv_disable_auto_refresh();
+
+-- Another role may maintain the facts once they are its (or it is a
+-- member of their owner's role).  It computes them as itself, with
+-- row-level security off: a source it may not read, or whose policy would
+-- hide rows from it, is an error, never fewer facts.
+CREATE ROLE regress_lc_etl;
+ALTER TABLE leadconv_fct_client_conversion_events OWNER TO regress_lc_etl;
+SELECT * FROM lc_test.error_of('SELECT * FROM leadconv_refresh()');
+ALTER TABLE leadconv_fct_lead_conversions OWNER TO regress_lc_etl;
+ALTER TABLE leadconv_facts_state OWNER TO regress_lc_etl;
+GRANT regress_lc_etl TO regress_lc_reader;
+SET ROLE regress_lc_reader;
+SELECT * FROM lc_test.error_of('SELECT * FROM leadconv_refresh()');
+RESET ROLE;
+GRANT USAGE ON SCHEMA t_priv TO regress_lc_etl;
+GRANT SELECT ON ALL TABLES IN SCHEMA t_priv TO regress_lc_etl;
+SET ROLE regress_lc_reader;
+SELECT * FROM lc_test.error_of('SELECT * FROM leadconv_refresh()');
+RESET ROLE;
+ALTER ROLE regress_lc_etl BYPASSRLS;
+SET ROLE regress_lc_reader;
+SELECT fact_table, rows FROM leadconv_refresh();
+RESET ROLE;
+SELECT lc_test.facts_differing();
+ALTER TABLE leadconv_fct_client_conversion_events OWNER TO CURRENT_USER;
+ALTER TABLE leadconv_fct_lead_conversions OWNER TO CURRENT_USER;
+ALTER TABLE leadconv_facts_state OWNER TO CURRENT_USER;
+REVOKE ALL ON ALL TABLES IN SCHEMA t_priv FROM regress_lc_etl;
+REVOKE USAGE ON SCHEMA t_priv FROM regress_lc_etl;
+DROP ROLE regress_lc_etl;
+REVOKE INSERT, UPDATE, DELETE ON fct_membership_purchases FROM regress_lc_reader;
 ALTER TABLE dim_user DISABLE ROW LEVEL SECURITY;
 
 -- No USAGE on the schema: on search_path it is skipped (so no sources are
