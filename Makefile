@@ -16,7 +16,9 @@ REGRESS = setup part1_users part1_zones part1_firsts part1_details part1_types \
 ISOLATION = refresh concurrent_refresh snapshot_writer facts_vacuum refresh_swap \
 	temp_tablespace source_lock
 
-PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
+# The usual default: the pg_config on PATH (make test and the scripts set
+# it to the Debian server they install and test).
+PG_CONFIG ?= pg_config
 # Our code builds clean with -Wall -Wextra -Werror.  The server headers are
 # included as system headers: under -Wextra they warn of their own unused
 # parameters, which are not ours to fix.
@@ -28,9 +30,15 @@ include $(PGXS)
 # PGXS tracks no header dependencies: rebuild everything when one changes
 $(OBJS): $(wildcard src/*.h)
 
-.PHONY: test report fuzz bench sanitize sanitize-valgrind
+.PHONY: test test-versions report fuzz bench sanitize sanitize-valgrind
 test:
 	bash scripts/test.sh
+
+# The tests on PostgreSQL 17 and 18, each in a chroot of the Debian suite
+# that packages it (cached in /var/cache/leadconv/chroots); see
+# scripts/test_versions.sh.  SEEDS= fuzz seeds per version (default 100).
+test-versions:
+	SEEDS="$(SEEDS)" bash scripts/test_versions.sh
 
 # Differential fuzzing against the plain-SQL reference (test/fuzz/, see
 # scripts/fuzz.sh): 10 minutes by default; SEEDS=, DURATION=, FIRST_SEED=

@@ -1,8 +1,11 @@
 # Shared by the scripts behind `make test`, `make report` and friends.
 # Sourced, not run.
 
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-export PG_CONFIG
+# The PostgreSQL that make test installs and tests is Debian's 15 (bookworm);
+# scripts/test_versions.sh sets PG_MAJOR for the others, in their chroots.
+PG_MAJOR=${PG_MAJOR:-15}
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/$PG_MAJOR/bin/pg_config}
+export PG_MAJOR PG_CONFIG
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -29,10 +32,10 @@ pkg_version() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null || true; }
 # every later run refuses to start.  Ours use -t (a temporary directory),
 # but clear a stale one anyway.
 clear_stale_cluster() {
-    if [ -d /etc/postgresql/15/regress ]; then
-        step "removing a stale 15/regress cluster"
-        pg_dropcluster 15 regress --stop 2>/dev/null || true
-        rm -rf /etc/postgresql/15/regress /var/lib/postgresql/15/regress
+    if [ -d "/etc/postgresql/$PG_MAJOR/regress" ]; then
+        step "removing a stale $PG_MAJOR/regress cluster"
+        pg_dropcluster "$PG_MAJOR" regress --stop 2>/dev/null || true
+        rm -rf "/etc/postgresql/$PG_MAJOR/regress" "/var/lib/postgresql/$PG_MAJOR/regress"
     fi
 }
 
@@ -69,7 +72,7 @@ with_cluster() {
     started=$(mktemp -u /tmp/leadconv-started.XXXXXX)
     for attempt in 1 2 3; do
         rc=0
-        LC_STARTED=$started pg_virtualenv -t -c "-p $(free_port)" -v 15 \
+        LC_STARTED=$started pg_virtualenv -t -c "-p $(free_port)" -v "$PG_MAJOR" \
             bash -c 'touch "$LC_STARTED" && exec "$@"' with_cluster "$@" || rc=$?
         if [ -e "$started" ]; then
             rm -f "$started"
@@ -79,4 +82,45 @@ with_cluster() {
         sleep $((attempt * 3))
     done
     return 1
+}
+
+# Run a command as root in the chroot ROOT, with /proc, /dev, /dev/pts and
+# /dev/shm mounted (package scripts, PostgreSQL and pg_virtualenv need
+# them) and a plain environment.  The mounts live in a mount namespace of
+# their own: unmounted when the command ends, and gone with the namespace
+# however it ends (even killed), so no other process ever sees them and a
+# cached chroot can always be deleted safely.
+chroot_run() {
+    unshare --mount --propagation private bash -c '
+        set -euo pipefail
+        root=$1
+        shift
+        mounted=()
+        unmount() {
+            local i
+            for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
+                umount -l "${mounted[i]}" || true
+            done
+        }
+        trap unmount EXIT
+        mount -t proc proc "$root/proc" && mounted+=("$root/proc")
+        for d in /dev /dev/pts /dev/shm; do
+            mkdir -p "$root$d"
+            mount --bind "$d" "$root$d" && mounted+=("$root$d")
+        done
+        chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+            HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
+    ' chroot_run "$@"
+}
+
+# Copy the working tree to DEST, without .git and build products.
+copy_tree() {
+    local dest=$1
+    mkdir -p "$dest"
+    tar -C "$(dirname "${BASH_SOURCE[0]}")/.." -cf - \
+        --exclude=./.git --exclude='*.o' --exclude='*.so' --exclude='*.bc' \
+        --exclude=./results --exclude=./output_iso --exclude=./log --exclude=./out \
+        --exclude=./tmp_check --exclude=./bench/results \
+        --exclude=./regression.diffs --exclude=./regression.out . |
+        tar -C "$dest" -xf -
 }

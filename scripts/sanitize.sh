@@ -101,13 +101,7 @@ else
     copt="-fno-omit-frame-pointer -g"
 fi
 step "building leadconv in $build with COPT=\"$copt\""
-mkdir -p "$build"
-tar -C "$repo" -cf - \
-    --exclude=./.git --exclude='*.o' --exclude='*.so' --exclude='*.bc' \
-    --exclude=./results --exclude=./output_iso --exclude=./log --exclude=./out \
-    --exclude=./tmp_check --exclude=./bench/results \
-    --exclude=./regression.diffs --exclude=./regression.out . |
-    tar -C "$build" -xf -
+copy_tree "$build"
 # with_llvm=no: no bitcode for JIT inlining (the server runs with jit off)
 make -C "$build" -s PG_CONFIG="$PG_CONFIG" with_llvm=no COPT="$copt"
 make -C "$build" -s PG_CONFIG="$PG_CONFIG" with_llvm=no COPT="$copt" \

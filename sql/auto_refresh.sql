@@ -181,6 +181,24 @@ RESET client_min_messages;
 SELECT lc_test.facts_differing();
 SELECT first_user_membership_id, first_local_membership_purchased_at
 FROM leadconv_fct_client_conversion_events;
+-- PostgreSQL 18 reads a zone name first as an abbreviation of the session's
+-- TimeZone: under the POSIX zone 'UTC-13' (13 hours east, abbreviated UTC),
+-- AT TIME ZONE 'UTC' is 13 hours east too.  The shortcut must not depend on
+-- it: a purchase half an hour before a user's first, in a branch 12 hours
+-- behind UTC, is a new first and recomputed.
+INSERT INTO dim_branch VALUES ('00000000-0000-0000-0000-0000000000b2', 'B2', 'Etc/GMT+12', '2020-01-01');
+INSERT INTO dim_user VALUES ('00000000-0000-0000-0000-000000000002',
+                             '00000000-0000-0000-0000-0000000000b2', 'x', '2024-01-01');
+INSERT INTO fct_membership_purchases
+VALUES ('00000000-0000-0000-0000-000000000002', NULL, '00000000-0000-0000-0000-0000000000a5',
+        '2024-03-01 12:00+00', NULL, NULL);
+SET TimeZone = 'UTC-13';
+INSERT INTO fct_membership_purchases
+VALUES ('00000000-0000-0000-0000-000000000002', NULL, '00000000-0000-0000-0000-0000000000a6',
+        '2024-03-01 11:30+00', NULL, NULL);
+SELECT lc_test.facts_differing();
+SELECT user_id, first_user_membership_id, first_local_membership_purchased_at
+FROM leadconv_fct_client_conversion_events ORDER BY user_id;
 SELECT leadconv_disable_auto_refresh();
 RESET TimeZone;
 

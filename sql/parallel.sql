@@ -135,7 +135,11 @@ SELECT count(*) AS workers_left FROM pg_stat_activity WHERE backend_type = 'para
 -- part is read back) as any query's: a clean error, and the next call works.
 SET leadconv.max_parallel_workers = 0;
 SET temp_file_limit = '64kB';
+-- (the SQLSTATE only, 53400: PostgreSQL 18 quotes the setting's name in
+-- the message, "temp_file_limit", where earlier versions do not)
+\set VERBOSITY sqlstate
 SELECT count(*) FROM leadconv_client_events();
+\set VERBOSITY default
 RESET temp_file_limit;
 SELECT count(*) FROM leadconv_client_events();
 

@@ -91,10 +91,39 @@ SELECT count(*) AS differing_rows FROM (
     (SELECT * FROM under_utc EXCEPT SELECT * FROM leadconv_client_events())) d;
 RESET TimeZone;
 
--- nor does timezone_abbreviations: a zone is always the tz database's
--- (MET as an abbreviation is UTC+1 all year; the MET zone has summer time)
-INSERT INTO dim_branch VALUES ('met', 'Met', 'MET', '2020-01-01');
-INSERT INTO dim_user VALUES ('u-met', 'met', 'x', '2024-07-01 12:00');
-SELECT local_user_created_at FROM leadconv_client_events() WHERE user_id = 'u-met';
+-- nor does timezone_abbreviations: a zone is always the tz database's.
+-- MET, CET, EST... are abbreviations of fixed offsets (MET is UTC+1 all
+-- year) and, in the tz databases that still have them, zones (the MET zone
+-- has summer time).  Which tz database has them varies: tzdata 2024b made
+-- them links to geographic zones (MET to Europe/Brussels), and Debian 13 and
+-- later ship them only in tzdata-legacy, so that on a server without it they
+-- are not in pg_timezone_names and rule 2 gives UTC.  The test therefore
+-- holds on every tz database: each local time must be the server's own
+-- reading of that zone file where pg_timezone_names has the name (SET
+-- TimeZone reads zone files, never abbreviations), else the UTC time.
+CREATE FUNCTION pg_temp.zone_clock(zone text, utc timestamp) RETURNS timestamp
+LANGUAGE plpgsql SET TimeZone = 'UTC' AS $$
+BEGIN
+    PERFORM set_config('TimeZone', zone, true);
+    RETURN (utc AT TIME ZONE INTERVAL '00:00')::timestamp;
+END $$;
+INSERT INTO dim_branch
+SELECT lower(z), z, z, '2020-01-01'
+FROM unnest(ARRAY['MET', 'CET', 'EET', 'WET', 'EST', 'MST', 'HST', 'EST5EDT']) AS z;
+INSERT INTO dim_user
+SELECT 'u-' || b || '-' || to_char(t, 'Mon'), b, 'x', t
+FROM unnest(ARRAY['met', 'cet', 'eet', 'wet', 'est', 'mst', 'hst', 'est5edt']) AS b,
+     unnest(ARRAY[timestamp '2024-01-15 12:00', '2024-07-01 12:00']) AS t;
+SELECT b.timezone_id, count(*) AS users,
+       bool_and(e.local_user_created_at =
+                CASE WHEN EXISTS (SELECT FROM pg_timezone_names WHERE name = b.timezone_id)
+                     THEN pg_temp.zone_clock(b.timezone_id, u.created_at)
+                     ELSE u.created_at END) AS as_the_tz_database_says
+FROM leadconv_client_events() e
+JOIN dim_user u USING (user_id)
+JOIN dim_branch b ON b.branch_id = e.branch_id
+WHERE b.timezone_id IN ('MET', 'CET', 'EET', 'WET', 'EST', 'MST', 'HST', 'EST5EDT')
+GROUP BY b.timezone_id
+ORDER BY b.timezone_id COLLATE "C";
 
 RESET search_path;

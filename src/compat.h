@@ -1,9 +1,10 @@
 /*
  * compat.h
- *		Differences between the PostgreSQL versions leadconv supports (13-17).
+ *		Differences between the PostgreSQL versions leadconv builds on (13-18).
  *
- * Only 15 is built and tested on this project's machines; the guards keep
- * the code compiling on the others.
+ * 15, 17 and 18 are built and tested on this project's machines (make test,
+ * make test-versions) and need no guard between them; the guards keep the
+ * code compiling on 13, 14 and 16.
  */
 #ifndef LEADCONV_COMPAT_H
 #define LEADCONV_COMPAT_H

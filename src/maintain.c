@@ -304,14 +304,19 @@ leadconv_switch_source_schema(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/* A time column of a transition table as a UTC timestamp (rule 3). */
+/*
+ * A time column of a transition table as a UTC timestamp (rule 3).  By an
+ * offset, not by the name 'UTC': from PostgreSQL 18 on, a zone name is
+ * first read as an abbreviation of the session's TimeZone, and under a
+ * POSIX TimeZone such as 'UTC-13' the name UTC is 13 hours east.
+ */
 static char *
 utc_timestamp(const char *column, Oid type)
 {
 	const char *quoted = quote_identifier(column);
 
 	if (type == TIMESTAMPTZOID)
-		return psprintf("(n.%s AT TIME ZONE 'UTC')", quoted);
+		return psprintf("(n.%s AT TIME ZONE INTERVAL '00:00')", quoted);
 	if (type == DATEOID)
 		return psprintf("n.%s::pg_catalog.timestamp", quoted);
 	return psprintf("n.%s", quoted);

@@ -109,9 +109,14 @@ SET client_min_messages = warning
 AS $$
 DECLARE
     s text;
+    -- MET, a zone named like an abbreviation, where the tz database has it
+    -- (Debian 13 and later ship it only in tzdata-legacy)
     zones text[] := ARRAY['UTC', 'America/New_York', 'Asia/Kathmandu', 'Pacific/Chatham',
                           'Australia/Lord_Howe', 'Europe/London', 'America/St_Johns', 'Etc/GMT-14',
-                          'Asia/Tehran', 'MET', 'EST5EDT', 'UTC+3', '-08:30', 'Pacific/Kiritimati'];
+                          'Asia/Tehran',
+                          (SELECT coalesce(min(name), 'Europe/Brussels')
+                           FROM pg_timezone_names WHERE name = 'MET'),
+                          'EST5EDT', 'UTC+3', '-08:30', 'Pacific/Kiritimati'];
     rep text := '';
     f text;
     lif boolean;

@@ -687,7 +687,9 @@ CREATE OR REPLACE FUNCTION lc_fuzz.g_cast(t text, col text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE
         WHEN t = 'uuid' THEN format('%I::uuid', col)
-        WHEN t LIKE 'timestamptz%' THEN format('(%I AT TIME ZONE %L)', col, 'UTC')
+        -- an offset, not the name UTC, which PostgreSQL 18 may read as an
+        -- abbreviation of the session's TimeZone (see reference.sql)
+        WHEN t LIKE 'timestamptz%' THEN format('(%I AT TIME ZONE INTERVAL %L)', col, '00:00')
         WHEN t = 'date' THEN format('%I::date', col)
         WHEN t = 'json' THEN format('lc_fuzz.try_json(%I)', col)
         WHEN t = 'jsonb' THEN format('lc_fuzz.try_jsonb(%I)', col)

@@ -16,23 +16,27 @@
 -- abbreviation's fixed offset, but SQL's AT TIME ZONE 'MET' looks up the
 -- abbreviation first.  The reference therefore converts with the 'posix/'
 -- copy of such zones ('posix/MET'), which AT TIME ZONE can only read as the
--- zone file.
+-- zone file, or, in a tz database without posix/ copies (Debian 13 and
+-- later), under SET TimeZone, which reads only zone files.
 --
 
 CREATE SCHEMA IF NOT EXISTS lc_fuzz;
 
 --
 -- Times.  timestamp = UTC wall clock, timestamptz = the instant, date = its
--- midnight UTC.  One function per type: the column's type picks it.
+-- midnight UTC.  One function per type: the column's type picks it.  UTC is
+-- an offset here, not the name 'UTC': PostgreSQL 18 reads a zone name first
+-- as an abbreviation of the session's TimeZone, and the POSIX TimeZone
+-- 'UTC+3' that compare.sql may set makes the name UTC 3 hours west.
 --
 CREATE OR REPLACE FUNCTION lc_fuzz.instant(t timestamp) RETURNS timestamptz
-LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT t AT TIME ZONE 'UTC' $$;
+LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT t AT TIME ZONE INTERVAL '00:00' $$;
 
 CREATE OR REPLACE FUNCTION lc_fuzz.instant(t timestamptz) RETURNS timestamptz
 LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT t $$;
 
 CREATE OR REPLACE FUNCTION lc_fuzz.instant(d date) RETURNS timestamptz
-LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT d::timestamp AT TIME ZONE 'UTC' $$;
+LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT d::timestamp AT TIME ZONE INTERVAL '00:00' $$;
 
 -- ASCII-only lower case: zone names match ASCII-case-insensitively, so
 -- 'İ' or the Kelvin sign must not fold to 'i' or 'k' as lower() may.
@@ -153,27 +157,41 @@ $$;
 -- Rule 2: the valid zone names (pg_timezone_names, slow to read, so kept in
 -- a table made when this file is loaded), matched ASCII-case-insensitively;
 -- sql_name is what AT TIME ZONE must be given to use the zone file: zones
--- whose name is also an abbreviation are read through their posix/ copy.
+-- whose name is also an abbreviation are read through their posix/ copy,
+-- and where there is none, sql_name is NULL: local() reads the zone under
+-- SET TimeZone.
 --
 DROP TABLE IF EXISTS lc_fuzz.ref_zones;
 CREATE TABLE lc_fuzz.ref_zones AS
 SELECT n.name,
        lc_fuzz.ascii_lower(n.name) AS folded,
-       CASE WHEN EXISTS (SELECT 1 FROM pg_timezone_abbrevs a WHERE lower(a.abbrev) = lower(n.name))
-            THEN 'posix/' || n.name ELSE n.name END AS sql_name
+       CASE WHEN NOT EXISTS (SELECT 1 FROM pg_timezone_abbrevs a WHERE lower(a.abbrev) = lower(n.name))
+            THEN n.name
+            WHEN EXISTS (SELECT 1 FROM pg_timezone_names p WHERE p.name = 'posix/' || n.name)
+            THEN 'posix/' || n.name END AS sql_name
 FROM pg_timezone_names n;
 CREATE UNIQUE INDEX ON lc_fuzz.ref_zones (folded);
 ANALYZE lc_fuzz.ref_zones;
 
-DO $$
+-- Rule 3: instant t on the wall clock of a ref_zones row's zone (name and
+-- sql_name; no zone: UTC).
+CREATE OR REPLACE FUNCTION lc_fuzz.zone_clock(zone text, t timestamptz) RETURNS timestamp
+LANGUAGE plpgsql VOLATILE STRICT
+SET TimeZone = 'UTC'
+AS $$
 BEGIN
-    -- the posix/ copies must be there, and be the zone files
-    IF EXISTS (SELECT 1 FROM lc_fuzz.ref_zones z
-               WHERE z.sql_name <> z.name
-                 AND NOT EXISTS (SELECT 1 FROM lc_fuzz.ref_zones p WHERE p.name = z.sql_name)) THEN
-        RAISE EXCEPTION 'reference.sql: a zone named like an abbreviation has no posix/ copy';
-    END IF;
+    -- for this call only (the function's SET restores the session's)
+    PERFORM pg_catalog.set_config('TimeZone', zone, true);
+    RETURN t::timestamp;
 END $$;
+
+CREATE OR REPLACE FUNCTION lc_fuzz.local(zone text, sql_name text, t timestamptz)
+RETURNS timestamp
+LANGUAGE sql VOLATILE AS $$
+    SELECT CASE WHEN zone IS NULL THEN pg_catalog.timezone(INTERVAL '00:00', t)
+                WHEN sql_name IS NOT NULL THEN pg_catalog.timezone(sql_name, t)
+                ELSE lc_fuzz.zone_clock(zone, t) END
+$$;
 
 --
 -- Part 1.
@@ -206,7 +224,7 @@ BEGIN
     -- rule 2: per branch_id, among rows with a valid zone, the earliest
     -- created_at (NULLs last), then the zone name in byte order
     branch_zone AS (
-        SELECT DISTINCT ON (b.bid) b.bid, tz.sql_name
+        SELECT DISTINCT ON (b.bid) b.bid, tz.name, tz.sql_name
         FROM (SELECT branch_id::text AS bid, timezone_id::text AS zone,
                      lc_fuzz.instant(created_at) AS created
               FROM %1$I.dim_branch
@@ -223,7 +241,7 @@ BEGIN
               WHERE user_id IS NOT NULL) u
         ORDER BY u.uid, u.created NULLS LAST, u.bid COLLATE "C" NULLS LAST),
     user_zone AS (
-        SELECT u.uid, u.bid, u.created, coalesce(bz.sql_name, 'UTC') AS zone
+        SELECT u.uid, u.bid, u.created, bz.name AS zone, bz.sql_name
         FROM users u LEFT JOIN branch_zone bz ON bz.bid = u.bid),
     -- rules 4-5: the first purchase of each kind: undated last, then the
     -- rule-4 time, created_at (NULLs last), id and details in byte order
@@ -255,10 +273,10 @@ BEGIN
                  p.dtext COLLATE "C" NULLS LAST),
     firsts AS (
         SELECT uz.uid, uz.bid,
-               timezone(uz.zone, uz.created) AS local_created,
-               m.id AS m_id, timezone(uz.zone, m.t4) AS m_local,
+               lc_fuzz.local(uz.zone, uz.sql_name, uz.created) AS local_created,
+               m.id AS m_id, lc_fuzz.local(uz.zone, uz.sql_name, m.t4) AS m_local,
                lc_fuzz.details_fields(m.details) AS m_fields,
-               c.id AS c_id, timezone(uz.zone, c.t4) AS c_local,
+               c.id AS c_id, lc_fuzz.local(uz.zone, uz.sql_name, c.t4) AS c_local,
                lc_fuzz.details_fields(c.details) AS c_fields,
                -- rule 6: the earlier wins, dated before undated; equal
                -- times or both undated: MEMBERSHIP
