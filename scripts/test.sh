@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
 
-need_packages
+need_packages postgresql-15-cron
 clear_stale_cluster
 build_install
 
@@ -19,5 +19,8 @@ with_cluster bash scripts/fuzz.sh SEEDS=300
 
 step "make report: its CSV files equal the functions' rows"
 bash scripts/test_report.sh
+
+step "pg_cron refreshes the facts on its schedule"
+bash scripts/test_cron.sh
 
 step "all tests passed"
