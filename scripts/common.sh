@@ -66,13 +66,15 @@ free_port() {
 # Run a command against a throwaway cluster with PG* variables set, on a port
 # of its own so that parallel runs on one machine do not collide.  Something
 # may still take the port between the check and the server's start: then the
-# command never ran, and it is tried again on another port.
+# command never ran, and it is tried again on another port.  CLUSTER_OPTS adds
+# pg_virtualenv options, split on white space (e.g. "-o shared_preload_libraries=pg_cron").
 with_cluster() {
-    local started attempt rc
+    local started attempt rc opts
+    read -ra opts <<<"${CLUSTER_OPTS:-}"
     started=$(mktemp -u /tmp/leadconv-started.XXXXXX)
     for attempt in 1 2 3; do
         rc=0
-        LC_STARTED=$started pg_virtualenv -t -c "-p $(free_port)" -v "$PG_MAJOR" \
+        LC_STARTED=$started pg_virtualenv -t -c "-p $(free_port)" "${opts[@]}" -v "$PG_MAJOR" \
             bash -c 'touch "$LC_STARTED" && exec "$@"' with_cluster "$@" || rc=$?
         if [ -e "$started" ]; then
             rm -f "$started"

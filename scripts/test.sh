@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
 
-need_packages
+need_packages postgresql-15-cron
 clear_stale_cluster
 build_install
 
@@ -14,10 +14,16 @@ if ! with_cluster make -s installcheck; then
     [ -f regression.diffs ] && cat regression.diffs
     exit 1
 fi
+step "memory stays bounded in passes read back from temporary files"
+CLUSTER_OPTS="-o shared_buffers=16MB" with_cluster bash scripts/test_memory.sh
+
 step "differential fuzzing against the SQL reference (300 seeds)"
 with_cluster bash scripts/fuzz.sh SEEDS=300
 
 step "make report: its CSV files equal the functions' rows"
 bash scripts/test_report.sh
+
+step "pg_cron refreshes the facts on its schedule"
+bash scripts/test_cron.sh
 
 step "all tests passed"
