@@ -17,9 +17,12 @@
 #   CHECK    1 to check instead of timing: the plain statements and leadconv
 #            give the same rows (EXCEPT ALL both ways), e.g.
 #            N=20000 CHECK=1 bash scripts/bench.sh
-#   REFRESH  0 to skip timing leadconv_refresh() and automatic refresh:
-#            a 1,000-row purchase insert without, then with the triggers of
-#            leadconv_enable_auto_refresh() (ratio to a full refresh)
+#   REFRESH  0 to skip the refresh race and automatic refresh.  The race:
+#            leadconv_refresh() into empty facts, after a 10% bulk change,
+#            and with nothing changed, against REFRESH MATERIALIZED VIEW of
+#            the plain SQL with the facts' indexes (bench/plain_facts.sql);
+#            then a 1,000-row purchase insert without, then with the
+#            triggers of leadconv_enable_auto_refresh() (ratio to a refresh)
 #   PERF     1 to add one leadconv Part 1 run under `perf record` and print
 #            its hottest functions (needs perf: apt-get install linux-perf)
 #   SIZES    a growth series instead, e.g. SIZES="100000 1000000 3000000":
@@ -356,11 +359,37 @@ race part2 "$lc2" "$plain2"
 if [ "$REFRESH" = 0 ]; then
     has_refresh=skipped
 elif [ "$has_refresh" != 0 ] && [ "$ONLY" != plain ]; then
-    step "leadconv_refresh(): warm-up (first fill), then $ROUNDS rounds"
-    measure "warmup-refresh" "SELECT * FROM leadconv_refresh()" plain
+    # The refresh race: leadconv_refresh() into empty facts, after a bulk
+    # change, and with nothing changed, against REFRESH MATERIALIZED VIEW of
+    # the plain SQL's Part 1 and Part 2 with the same indexes
+    # (bench/plain_facts.sql), each round in turn.  The bulk change gives
+    # every tenth user an earlier first membership, or takes it back: a
+    # refresh after either rewrites a tenth of the users.
+    mv="REFRESH MATERIALIZED VIEW bench_mv_part1; REFRESH MATERIALIZED VIEW bench_mv_part2"
+    empty="TRUNCATE leadconv_fct_client_conversion_events, leadconv_fct_lead_conversions"
+    early="INSERT INTO fct_membership_purchases
+           SELECT user_id, branch_id, md5('early' || user_id)::uuid::text,
+                  '2022-01-01', '2022-01-01', '{\"name\": \"Early Bird\", \"source\": \"WEB\"}'
+           FROM dim_user WHERE abs(hashtext(user_id)) % 10 = 0"
+    late="DELETE FROM fct_membership_purchases
+          WHERE membership_purchased_at = '2022-01-01' AND created_at = '2022-01-01'"
+    refresh="SELECT * FROM leadconv_refresh()"
+    if [ "$ONLY" != leadconv ]; then
+        "${PSQL[@]}" -f bench/plain_facts.sql
+    fi
+    step "the refresh race: warm-up, then $ROUNDS rounds"
+    [ "$ONLY" != leadconv ] && measure "warmup-mv-refresh" "$mv" plain
+    measure "warmup-refresh-empty" "$refresh" plain
     for r in $(seq "$ROUNDS"); do
-        measure "refresh" "SELECT * FROM leadconv_refresh()" plain
+        [ "$ONLY" != leadconv ] && measure "mv-refresh" "$mv" plain
+        "${PSQL[@]}" -c "$empty" -c "CHECKPOINT"
+        measure "refresh-empty" "$refresh" plain
+        measure "refresh" "$refresh" plain
+        if ((r % 2)); then "${PSQL[@]}" -c "$early"; else "${PSQL[@]}" -c "$late"; fi
+        "${PSQL[@]}" -c "VACUUM ANALYZE fct_membership_purchases" -c "CHECKPOINT"
+        measure "refresh-bulk" "$refresh" plain
     done
+    "${PSQL[@]}" -c "$late" -c "SELECT * FROM leadconv_refresh()" >/dev/null
 
     step "automatic refresh: inserting 1,000 purchases, without then with the triggers"
     # the purchases timed, and others (of other users) that warm each session up
@@ -428,6 +457,13 @@ function row(label, k) {
 }
 function min(k,    i, x) { x = ms[k, 1]; for (i = 2; i <= cnt[k]; i++) if (ms[k, i] < x) x = ms[k, i]; return x }
 function max(k,    i, x) { x = ms[k, 1]; for (i = 2; i <= cnt[k]; i++) if (ms[k, i] > x) x = ms[k, i]; return x }
+function refresh_verdict(k, label, target,    r) {
+    if (!(k in cnt) || !("mv-refresh" in cnt)) return
+    r = median(k) / median("mv-refresh")
+    printf "%s: leadconv/REFRESH MATERIALIZED VIEW = %.3f", label, r
+    if (n == 1000000) printf "  target <= %.2f: %s", target, r <= target ? "MET" : "NOT MET"
+    printf "\n"
+}
 function verdict(part, label,    r) {
     if (!(("lc-" part) in cnt) || !(("plain-" part) in cnt)) return
     r = median("lc-" part) / median("plain-" part)
@@ -442,12 +478,18 @@ END {
     row("Part 1 plain SQL", "plain-part1")
     row("Part 2 leadconv", "lc-part2")
     row("Part 2 plain SQL", "plain-part2")
-    row("leadconv_refresh()", "refresh")
+    row("REFRESH MATERIALIZED VIEW", "mv-refresh")
+    row("leadconv_refresh(), empty", "refresh-empty")
+    row("  after a 10% change", "refresh-bulk")
+    row("  nothing changed", "refresh")
     row("insert 1,000 purchases", "insert-plain")
     row("  with auto refresh", "insert-auto")
     print ""
     verdict("part1", "Part 1")
     verdict("part2", "Part 2")
+    refresh_verdict("refresh-empty", "refresh into empty facts", 0.5)
+    refresh_verdict("refresh-bulk", "refresh after a 10% change", 0.3)
+    refresh_verdict("refresh", "refresh with nothing changed", 0.15)
     if (("insert-auto" in cnt) && ("refresh" in cnt)) {
         r = median("insert-auto") / median("refresh")
         printf "auto refresh: the insert keeps the facts fresh in %.1f%% of a full refresh", 100 * r
@@ -455,8 +497,8 @@ END {
         printf "; it adds %.0f ms to the insert (%.0f ms without)\n",
             median("insert-auto") - median("insert-plain"), median("insert-plain")
     }
-    for (k in hwm) if (k ~ /^lc-/) {
-        printf "leadconv %s: VmHWM %.1f MB", substr(k, 4), hwm[k] / 1024
+    for (k in hwm) if (k ~ /^lc-/ || k ~ /^refresh/) {
+        printf "leadconv %s: VmHWM %.1f MB", k ~ /^lc-/ ? substr(k, 4) : k, hwm[k] / 1024
         if (n == 1000000) printf ", target <= 256 MB: %s", hwm[k] <= 256 * 1024 ? "MET" : "NOT MET"
         printf "\n"
     }
