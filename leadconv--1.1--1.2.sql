@@ -21,9 +21,34 @@ ALTER TYPE @extschema@.leadconv_lead_conversion
     ALTER ATTRIBUTE branch_id TYPE text COLLATE "C" CASCADE,
     ALTER ATTRIBUTE client_conversion_event_filter TYPE text COLLATE "C" CASCADE;
 
+-- What a refresh finds changed, passed between its processes: a Part 1 row,
+-- and which kinds of first purchase the user's row in the facts has (bits:
+-- 1 a membership, 2 a credit pack; NULL: the facts have no row of the user).
+-- Its columns are the Part 1 type's, taken from it, then fact_kinds.
+DO $$
+BEGIN
+    EXECUTE (
+        SELECT pg_catalog.format('CREATE TYPE @extschema@.leadconv_fact_change AS (%s, fact_kinds integer)',
+                      pg_catalog.string_agg(pg_catalog.format('%I %s%s', a.attname,
+                          pg_catalog.format_type(a.atttypid, a.atttypmod),
+                          CASE WHEN a.attcollation = 'pg_catalog."C"'::regcollation THEN ' COLLATE "C"' ELSE '' END),
+                          ', ' ORDER BY a.attnum))
+        FROM pg_catalog.pg_attribute AS a
+        WHERE a.attrelid = '@extschema@.leadconv_client_event'::regclass
+          AND a.attnum > 0 AND NOT a.attisdropped);
+END $$;
+COMMENT ON TYPE @extschema@.leadconv_fact_change IS
+'Internal: a user''s change that leadconv_refresh() found, as its processes pass it on';
+
 -- A query by filter alone reads a third of the table: a scan serves it as
 -- well, and the index cost every refresh its upkeep.
 DROP INDEX @extschema@.leadconv_fct_lead_conversions_filter_idx;
+
+-- A tenth of each page left free, so that a refresh that rewrites a user's
+-- facts in place can keep the new row on its page (a HOT update, which
+-- touches no index).
+ALTER TABLE @extschema@.leadconv_fct_client_conversion_events SET (fillfactor = 90);
+ALTER TABLE @extschema@.leadconv_fct_lead_conversions SET (fillfactor = 90);
 
 -- ---------------------------------------------------------------------------
 -- What the facts record of themselves: the schema whose sources they hold,

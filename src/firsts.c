@@ -792,8 +792,7 @@ read_fact(TupleTableSlot *slot, void *arg)
 	for (i = EV_USER_ID + 1; i < EV_NCOLUMNS; i++)
 		values[i] = column(p, slot, i, &nulls[i]);
 	lc_digest_event(&p->c->diff->seeds, values, nulls, &fact.digest);
-	/* Part 2 has a row of each kind bought, and ALL */
-	fact.conversions = 1 + !nulls[EV_MEMBERSHIP_ID] + !nulls[EV_CREDIT_PACK_ID];
+	fact.kinds = lc_fact_kinds(nulls);
 	row.kind = LC_ROW_FACT;
 	row.extra_len = sizeof(LcFactRow);
 	take_row(p, &row, user, (const char *) &fact, NULL);

@@ -6,7 +6,8 @@
  * fanned out for Part 2 (fanout.c).  Diffing against the facts (a refresh),
  * a user whose row is as the facts have it gives none, and a user the facts
  * have but dim_user no longer does gives a row of its user_id alone, with
- * lead_status NULL, which no user's row has.
+ * lead_status NULL, which no user's row has; each row then also says which
+ * kinds the user's row in the facts had (LC_CHANGE_FACT_KINDS).
  */
 #include "postgres.h"
 
@@ -42,15 +43,16 @@ void
 lc_emit_user(const LcCompute *c, const LcUser *user, void *arg)
 {
 	LcOutput   *out = arg;
-	Datum		values[EV_NCOLUMNS];
-	bool		nulls[EV_NCOLUMNS];
+	Datum		values[LC_CHANGE_NCOLUMNS];
+	bool		nulls[LC_CHANGE_NCOLUMNS];
 	MemoryContext oldcxt = MemoryContextSwitchTo(out->rowcxt);
 	bool		unchanged = false;
-
 	int			conversions;
 
 	lc_event_values(c, user, values, nulls);
-	conversions = 1 + !nulls[EV_MEMBERSHIP_ID] + !nulls[EV_CREDIT_PACK_ID];
+	conversions = lc_fact_conversions(lc_fact_kinds(nulls));
+	values[LC_CHANGE_FACT_KINDS] = Int32GetDatum(user->facts ? user->facts->kinds : 0);
+	nulls[LC_CHANGE_FACT_KINDS] = user->facts == NULL;
 	out->counts[LC_COUNT_EVENTS]++;
 	out->counts[LC_COUNT_CONVERSIONS] += conversions;
 	if (c->diff != NULL && user->facts != NULL)
@@ -62,7 +64,7 @@ lc_emit_user(const LcCompute *c, const LcUser *user, void *arg)
 		if (!unchanged)
 		{
 			out->counts[LC_COUNT_EVENTS_DELETED]++;
-			out->counts[LC_COUNT_CONVERSIONS_DELETED] += user->facts->conversions;
+			out->counts[LC_COUNT_CONVERSIONS_DELETED] += lc_fact_conversions(user->facts->kinds);
 		}
 	}
 	if (!unchanged)
@@ -88,17 +90,19 @@ lc_emit_gone(const LcCompute *c pg_attribute_unused(), const LcStr *user_id,
 			 const LcFactRow *fact, void *arg)
 {
 	LcOutput   *out = arg;
-	Datum		values[EV_NCOLUMNS];
-	bool		nulls[EV_NCOLUMNS];
+	Datum		values[LC_CHANGE_NCOLUMNS];
+	bool		nulls[LC_CHANGE_NCOLUMNS];
 	MemoryContext oldcxt = MemoryContextSwitchTo(out->rowcxt);
 	int			i;
 
 	Assert(out->rows == LC_ROWS_EVENTS);
 	out->counts[LC_COUNT_EVENTS_DELETED]++;
-	out->counts[LC_COUNT_CONVERSIONS_DELETED] += fact->conversions;
+	out->counts[LC_COUNT_CONVERSIONS_DELETED] += lc_fact_conversions(fact->kinds);
 	out->counts[LC_COUNT_USERS_CHANGED]++;
-	for (i = 0; i < EV_NCOLUMNS; i++)
+	for (i = 0; i < LC_CHANGE_NCOLUMNS; i++)
 		nulls[i] = true;
+	values[LC_CHANGE_FACT_KINDS] = Int32GetDatum(fact->kinds);
+	nulls[LC_CHANGE_FACT_KINDS] = false;
 	values[EV_USER_ID] = PointerGetDatum(cstring_to_text_with_len(user_id->data, user_id->len));
 	nulls[EV_USER_ID] = false;
 	lc_sink_put(&out->sink, values, nulls);

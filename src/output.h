@@ -31,6 +31,14 @@ typedef enum LcCount
 	LC_NCOUNTS
 } LcCount;
 
+/*
+ * Diffing, a user's row has one more column: the kinds of its row in the
+ * facts (LC_FACT_* bits), NULL when the facts have no row of it.  Its row
+ * type is leadconv_fact_change.
+ */
+#define LC_CHANGE_FACT_KINDS EV_NCOLUMNS
+#define LC_CHANGE_NCOLUMNS (EV_NCOLUMNS + 1)
+
 typedef struct LcOutput
 {
 	LcSink		sink;

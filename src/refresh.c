@@ -45,6 +45,7 @@
 
 #include "columns.h"
 #include "compat.h"
+#include "events.h"
 #include "fanout.h"
 #include "output.h"
 #include "parallel.h"
@@ -55,10 +56,11 @@
 int			lc_swap_wait = 10000;
 
 /*
- * Rebuild when the Part 2 rows to rewrite are more than this share of them:
- * rewriting rows in place costs several times what writing them anew does.
+ * Rebuild when more than this share of the users changed: rewriting a
+ * user's rows in place costs several times what writing them anew does,
+ * and a rebuild costs about the same whatever changed.
  */
-#define LC_REBUILD_SHARE 0.2
+#define LC_REBUILD_SHARE 0.25
 
 /* A refresh under way. */
 typedef struct LcRefresh
@@ -66,7 +68,7 @@ typedef struct LcRefresh
 	LcFacts    *facts;
 	LcSourceTable sources[LC_NTABLES];
 	LcSourceTable tables[2];	/* the two fact tables, as Part 1 and 2 */
-	TupleDesc	desc[2];		/* of the row types */
+	TupleDesc	desc[3];		/* of the row types: Part 1, Part 2, a change */
 	MemoryContext cxt;
 	LcOutput	out;
 	/* rebuilding */
@@ -242,54 +244,199 @@ register_rows(const char *name, TupleDesc desc, Tuplestorestate *rows)
 }
 
 /*
- * Apply the changes in place: the rows of changed and gone users are
- * deleted, the changed and new users' rows inserted, Part 2 fanned out from
- * them.  changes: Part 1 rows, a gone user's with lead_status NULL.
+ * The changes, sorted by what they do to the facts, each a set of rows the
+ * statements that apply them read (as ephemeral named relations).
+ */
+typedef enum LcChangeSet
+{
+	LC_GONE,					/* Part 1 rows of users gone: their user_id */
+	LC_UPDATED,					/* Part 1 rows of users the facts have */
+	LC_ADDED,					/* Part 1 rows of new users */
+	LC_CONVERSIONS_REMOVED,		/* Part 2 keys of filters a user no longer has */
+	LC_CONVERSIONS_UPDATED,		/* Part 2 rows whose key the facts have */
+	LC_CONVERSIONS_ADDED,		/* Part 2 rows whose key they have not */
+	LC_NCHANGESETS
+} LcChangeSet;
+
+static const char *const change_set_names[LC_NCHANGESETS] = {
+	"leadconv_gone", "leadconv_updated", "leadconv_added",
+	"leadconv_conversions_removed", "leadconv_conversions_updated",
+	"leadconv_conversions_added",
+};
+
+typedef struct LcChanges
+{
+	Tuplestorestate *sets[LC_NCHANGESETS];
+	TupleDesc	descs[LC_NCHANGESETS];
+	int			kinds;			/* of the user being fanned out, in the facts */
+	bool		existed;
+} LcChanges;
+
+/* A Part 2 row of a changed user: its key is in the facts, or new (LcSinkFn). */
+static void
+sort_conversion(void *arg, Datum *values, bool *nulls)
+{
+	LcChanges  *ch = arg;
+	text	   *filter = DatumGetTextPP(values[P2_FILTER]);
+	const char *f = VARDATA_ANY(filter);
+	int			len = VARSIZE_ANY_EXHDR(filter);
+	bool		had;
+
+	if (!ch->existed)
+		had = false;
+	else if (len == 10 && memcmp(f, "MEMBERSHIP", 10) == 0)
+		had = (ch->kinds & LC_FACT_MEMBERSHIP) != 0;
+	else if (len == 11 && memcmp(f, "USER_CREDIT", 11) == 0)
+		had = (ch->kinds & LC_FACT_CREDIT_PACK) != 0;
+	else
+		had = true;				/* ALL: every user of the facts has it */
+	tuplestore_putvalues(ch->sets[had ? LC_CONVERSIONS_UPDATED : LC_CONVERSIONS_ADDED],
+						 ch->descs[LC_CONVERSIONS_ADDED], values, nulls);
+}
+
+/* The key of a Part 2 row of kind filter the user no longer has. */
+static void
+remove_conversion(LcChanges *ch, Datum user_id, LcLabel filter)
+{
+	Datum		values[P2_NCOLUMNS];
+	bool		nulls[P2_NCOLUMNS];
+	int			i;
+
+	for (i = 0; i < P2_NCOLUMNS; i++)
+		nulls[i] = true;
+	values[EV_USER_ID] = user_id;
+	nulls[EV_USER_ID] = false;
+	values[P2_FILTER] = lc_label(filter);
+	nulls[P2_FILTER] = false;
+	tuplestore_putvalues(ch->sets[LC_CONVERSIONS_REMOVED], ch->descs[LC_CONVERSIONS_REMOVED],
+						 values, nulls);
+}
+
+/* Sort the changes (leadconv_fact_change rows) into their sets. */
+static void
+sort_changes(LcRefresh *rf, Tuplestorestate *changes, LcChanges *ch)
+{
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(rf->desc[2], &TTSOpsMinimalTuple);
+	LcSink		sink;
+	int			i;
+
+	for (i = 0; i < LC_NCHANGESETS; i++)
+	{
+		ch->sets[i] = tuplestore_begin_heap(false, false, work_mem);
+		ch->descs[i] = i < LC_CONVERSIONS_REMOVED ? rf->desc[0] : rf->desc[1];
+	}
+	lc_sink_fn(&sink, rf->desc[1], sort_conversion, ch);
+	tuplestore_rescan(changes);
+	while (tuplestore_gettupleslot(changes, true, false, slot))
+	{
+		Datum	   *values;
+		bool	   *nulls;
+		int			kinds;
+
+		CHECK_FOR_INTERRUPTS();
+		slot_getallattrs(slot);
+		values = slot->tts_values;
+		nulls = slot->tts_isnull;
+		ch->existed = !nulls[LC_CHANGE_FACT_KINDS];
+		ch->kinds = ch->existed ? DatumGetInt32(values[LC_CHANGE_FACT_KINDS]) : 0;
+		if (nulls[EV_LEAD_STATUS])
+		{
+			tuplestore_putvalues(ch->sets[LC_GONE], rf->desc[0], values, nulls);
+			continue;
+		}
+		tuplestore_putvalues(ch->sets[ch->existed ? LC_UPDATED : LC_ADDED], rf->desc[0],
+							 values, nulls);
+		lc_fanout(&sink, values, nulls, LC_FILTER_EVERY, false);
+		kinds = lc_fact_kinds(nulls);
+		if ((ch->kinds & LC_FACT_MEMBERSHIP) && !(kinds & LC_FACT_MEMBERSHIP))
+			remove_conversion(ch, values[EV_USER_ID], LC_LABEL_MEMBERSHIP);
+		if ((ch->kinds & LC_FACT_CREDIT_PACK) && !(kinds & LC_FACT_CREDIT_PACK))
+			remove_conversion(ch, values[EV_USER_ID], LC_LABEL_USER_CREDIT);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+}
+
+/* Run sql (a %s for the fact table) when set has rows; the rows it processed. */
+static uint64
+apply(LcChanges *ch, LcChangeSet set, const char *sql, const char *table)
+{
+	uint64		rows;
+
+	if (tuplestore_tuple_count(ch->sets[set]) == 0)
+		return 0;
+	register_rows(change_set_names[set], ch->descs[set], ch->sets[set]);
+	rows = lc_execute_fresh(psprintf(sql, table), 0, NULL, NULL, false);
+	SPI_unregister_relation(change_set_names[set]);
+	return rows;
+}
+
+/*
+ * Apply the changes in place: the rows of users gone are deleted, the rows
+ * of changed users updated where their key was there before (in place,
+ * HOT when the page has room: the facts leave a tenth of each page free)
+ * and inserted where it was not, and a Part 2 row whose filter a user no
+ * longer has is deleted.  An update counts as a row deleted and a row
+ * inserted.
  */
 static void
 apply_in_place(LcRefresh *rf, Tuplestorestate *changes, LcRefreshResult *result)
 {
-	Tuplestorestate *conversions = tuplestore_begin_heap(false, false, work_mem);
-	TupleTableSlot *slot = MakeSingleTupleTableSlot(rf->desc[0], &TTSOpsMinimalTuple);
-	LcSink		sink;
+	LcChanges	ch;
 	const LcFacts *f = rf->facts;
+	const char *events = psprintf("%s.leadconv_fct_client_conversion_events", f->schema);
+	const char *convs = psprintf("%s.leadconv_fct_lead_conversions", f->schema);
 	char	   *p1 = lc_column_list(lc_part1_columns, EV_NCOLUMNS, NULL);
 	char	   *p2 = lc_column_list(lc_part2_columns, P2_NCOLUMNS, NULL);
+	char	   *c1 = lc_column_list(lc_part1_columns, EV_NCOLUMNS, "c.");
+	char	   *c2 = lc_column_list(lc_part2_columns, P2_NCOLUMNS, "c.");
+	char	   *f2 = lc_column_list(lc_part2_columns, P2_NCOLUMNS, "f.");
+	uint64		n;
+	int			i;
 
-	lc_sink_store(&sink, conversions, rf->desc[1]);
-	tuplestore_rescan(changes);
-	while (tuplestore_gettupleslot(changes, true, false, slot))
-	{
-		CHECK_FOR_INTERRUPTS();
-		slot_getallattrs(slot);
-		if (!slot->tts_isnull[EV_LEAD_STATUS])
-			lc_fanout(&sink, slot->tts_values, slot->tts_isnull, LC_FILTER_EVERY, false);
-	}
-	ExecDropSingleTupleTableSlot(slot);
-	register_rows("leadconv_changes", rf->desc[0], changes);
-	register_rows("leadconv_changed_conversions", rf->desc[1], conversions);
+	sort_changes(rf, changes, &ch);
+	/*
+	 * Each change finds its row by the key's index, in key order: hashing
+	 * the facts, which the planner prefers as the change rows are wider,
+	 * reads all of them for a tenth.
+	 */
+	lc_set_local("enable_hashjoin", "off");
+	lc_set_local("enable_mergejoin", "off");
 
-	result->deleted[0] =
-		lc_execute_fresh(psprintf("DELETE FROM %s.leadconv_fct_client_conversion_events f "
-								  "USING leadconv_changes c WHERE f.user_id = c.user_id",
-								  f->schema), 0, NULL, NULL, false);
-	result->inserted[0] =
-		lc_execute_fresh(psprintf("INSERT INTO %1$s.leadconv_fct_client_conversion_events (%2$s) "
-								  "SELECT %2$s FROM leadconv_changes "
-								  "WHERE lead_status IS NOT NULL ORDER BY user_id",
-								  f->schema, p1), 0, NULL, NULL, false);
-	result->deleted[1] =
-		lc_execute_fresh(psprintf("DELETE FROM %s.leadconv_fct_lead_conversions f "
-								  "USING leadconv_changes c WHERE f.user_id = c.user_id",
-								  f->schema), 0, NULL, NULL, false);
-	result->inserted[1] =
-		lc_execute_fresh(psprintf("INSERT INTO %1$s.leadconv_fct_lead_conversions (%2$s) "
-								  "SELECT %2$s FROM leadconv_changed_conversions "
-								  "ORDER BY user_id, client_conversion_event_filter",
-								  f->schema, p2), 0, NULL, NULL, false);
-	SPI_unregister_relation("leadconv_changes");
-	SPI_unregister_relation("leadconv_changed_conversions");
-	tuplestore_end(conversions);
+	result->deleted[0] = apply(&ch, LC_GONE,
+							   "DELETE FROM %s f USING leadconv_gone c WHERE f.user_id = c.user_id",
+							   events);
+	result->deleted[1] = apply(&ch, LC_GONE,
+							   "DELETE FROM %s f USING leadconv_gone c WHERE f.user_id = c.user_id",
+							   convs);
+	n = apply(&ch, LC_UPDATED,
+			  psprintf("UPDATE %%s f SET (%s) = (%s) "
+					   "FROM (SELECT * FROM leadconv_updated ORDER BY user_id) c "
+					   "WHERE f.user_id = c.user_id", p1, c1), events);
+	result->deleted[0] += n;
+	result->inserted[0] = n + apply(&ch, LC_ADDED,
+									psprintf("INSERT INTO %%s (%s) SELECT %s FROM leadconv_added c "
+											 "ORDER BY c.user_id", p1, c1), events);
+	result->deleted[1] += apply(&ch, LC_CONVERSIONS_REMOVED,
+								"DELETE FROM %s f USING leadconv_conversions_removed c "
+								"WHERE f.user_id = c.user_id "
+								"AND f.client_conversion_event_filter = c.client_conversion_event_filter",
+								convs);
+	/* a changed user's Part 2 rows partly stay as they were */
+	n = apply(&ch, LC_CONVERSIONS_UPDATED,
+			  psprintf("UPDATE %%s f SET (%s) = (%s) "
+					   "FROM (SELECT * FROM leadconv_conversions_updated "
+					   "      ORDER BY user_id, client_conversion_event_filter) c "
+					   "WHERE f.user_id = c.user_id "
+					   "AND f.client_conversion_event_filter = c.client_conversion_event_filter "
+					   "AND (%s) IS DISTINCT FROM (%s)", p2, c2, f2, c2), convs);
+	result->deleted[1] += n;
+	result->inserted[1] = n + apply(&ch, LC_CONVERSIONS_ADDED,
+									psprintf("INSERT INTO %%s (%s) SELECT %s "
+											 "FROM leadconv_conversions_added c "
+											 "ORDER BY c.user_id, c.client_conversion_event_filter",
+											 p2, c2), convs);
+	for (i = 0; i < LC_NCHANGESETS; i++)
+		tuplestore_end(ch.sets[i]);
 }
 
 /* A Part 1 row of the facts that did not change, into the rebuild (LcRowFn). */
@@ -308,10 +455,14 @@ rebuild_kept(TupleTableSlot *slot, void *arg)
 static const char *
 rebuild_from_changes(LcRefresh *rf, Tuplestorestate *changes)
 {
-	TupleTableSlot *slot = MakeSingleTupleTableSlot(rf->desc[0], &TTSOpsMinimalTuple);
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(rf->desc[2], &TTSOpsMinimalTuple);
 	char	   *p1 = lc_column_list(lc_part1_columns, EV_NCOLUMNS, "f.");
 
-	register_rows("leadconv_changes", rf->desc[0], changes);
+	instr_time	start;
+	instr_time	duration;
+
+	INSTR_TIME_SET_CURRENT(start);
+	register_rows("leadconv_changes", rf->desc[2], changes);
 	rebuild_begin(rf);
 	lc_scan(psprintf("SELECT %s FROM %s.leadconv_fct_client_conversion_events f "
 					 "WHERE NOT EXISTS (SELECT FROM leadconv_changes c WHERE c.user_id = f.user_id)",
@@ -327,6 +478,10 @@ rebuild_from_changes(LcRefresh *rf, Tuplestorestate *changes)
 			rebuild_event(rf, slot->tts_values, slot->tts_isnull);
 	}
 	ExecDropSingleTupleTableSlot(slot);
+	INSTR_TIME_SET_CURRENT(duration);
+	INSTR_TIME_SUBTRACT(duration, start);
+	elog(DEBUG1, "leadconv: refresh wrote the kept and the changed rows in %.3f s",
+		 INSTR_TIME_GET_DOUBLE(duration));
 	return rebuild_end(rf);
 }
 
@@ -385,6 +540,9 @@ lc_refresh(LcFacts *f, Oid sources_nsp, int flags, LcRefreshResult *result)
 	lc_relation_check(&rf.tables[1], f->conversions, lc_part2_columns, P2_NCOLUMNS);
 	rf.desc[0] = lookup_rowtype_tupdesc_copy(row_type(f, "leadconv_client_event"), -1);
 	rf.desc[1] = lookup_rowtype_tupdesc_copy(row_type(f, "leadconv_lead_conversion"), -1);
+	rf.desc[2] = lookup_rowtype_tupdesc_copy(row_type(f, "leadconv_fact_change"), -1);
+	lc_check_row_type(rf.desc[0]->tdtypeid, lc_part1_columns, EV_NCOLUMNS);
+	lc_check_row_type(rf.desc[1]->tdtypeid, lc_part2_columns, P2_NCOLUMNS);
 
 	empty = facts_empty(f);
 	if (empty && may_swap)
@@ -404,18 +562,26 @@ lc_refresh(LcFacts *f, Oid sources_nsp, int flags, LcRefreshResult *result)
 	{
 		Tuplestorestate *changes = tuplestore_begin_heap(false, false, work_mem);
 		LcSink		sink;
-		uint64		rewrite;
 
-		lc_sink_store(&sink, changes, rf.desc[0]);
+		lc_sink_store(&sink, changes, rf.desc[2]);
 		compute(&rf, &sink, !empty);
-		rewrite = counts[LC_COUNT_CONVERSIONS_DELETED] + counts[LC_COUNT_CONVERSIONS_INSERTED];
-		if (may_swap && rewrite > LC_REBUILD_SHARE * counts[LC_COUNT_CONVERSIONS])
+		if (may_swap && counts[LC_COUNT_USERS_CHANGED] > LC_REBUILD_SHARE * counts[LC_COUNT_EVENTS])
 			result->method = rebuild_from_changes(&rf, changes);
 		else
 		{
 			result->method = "incremental";
 			if (tuplestore_tuple_count(changes) > 0)
+			{
+				instr_time	start;
+				instr_time	duration;
+
+				INSTR_TIME_SET_CURRENT(start);
 				apply_in_place(&rf, changes, result);
+				INSTR_TIME_SET_CURRENT(duration);
+				INSTR_TIME_SUBTRACT(duration, start);
+				elog(DEBUG1, "leadconv: refresh wrote the changes in place in %.3f s",
+					 INSTR_TIME_GET_DOUBLE(duration));
+			}
 		}
 		tuplestore_end(changes);
 	}
@@ -432,9 +598,12 @@ lc_refresh(LcFacts *f, Oid sources_nsp, int flags, LcRefreshResult *result)
 		result->inserted[1] = counts[LC_COUNT_CONVERSIONS_INSERTED];
 	}
 	lc_facts_record_refresh_end(f, result->method, result->users_changed);
-	/* statistics for the planner of BI queries, when much changed */
-	if (result->users_changed > 0 &&
-		(double) result->users_changed >= 0.1 * (double) result->rows[0])
+	/*
+	 * Statistics for the planner of BI queries: files swapped in keep the
+	 * old files' statistics, and autovacuum does not count their rows as
+	 * changed (in-place writes it counts, and analyzes after).
+	 */
+	if (strcmp(result->method, "rebuild") == 0)
 		lc_execute_fresh(psprintf("ANALYZE %1$s.leadconv_fct_client_conversion_events, "
 								  "%1$s.leadconv_fct_lead_conversions", f->schema),
 						 0, NULL, NULL, false);
