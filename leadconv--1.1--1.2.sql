@@ -110,6 +110,14 @@ CREATE EVENT TRIGGER leadconv_guard_sources ON ddl_command_end
     WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE FOREIGN TABLE', 'ALTER FOREIGN TABLE')
     EXECUTE FUNCTION @extschema@.leadconv_guard_sources();
 
+-- The anomaly codes, each with the tables it is found in and what it means:
+-- the list the C code reports from.
+CREATE FUNCTION @extschema@.leadconv_anomaly_codes(
+    OUT code text, OUT source_tables text, OUT meaning text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'leadconv_anomaly_codes'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
 -- ---------------------------------------------------------------------------
 -- BI objects read the facts, not the sources: a dashboard costs a scan of
 -- the facts, not a computation.
@@ -406,5 +414,7 @@ COMMENT ON FUNCTION @extschema@.leadconv_guard_sources() IS
 'Refuses DDL that would give a source table under automatic refresh a parent or a child';
 COMMENT ON FUNCTION @extschema@.leadconv_auto_refresh_on() IS
 'Whether automatic refresh is on for the facts'' source schema';
+COMMENT ON FUNCTION @extschema@.leadconv_anomaly_codes() IS
+'Every anomaly code leadconv_anomalies() reports, the tables it is found in, and what it means';
 COMMENT ON FUNCTION @extschema@.leadconv_conversion_filter(text) IS
 'A conversion filter spelled as leadconv spells it (MEMBERSHIP, USER_CREDIT or ALL), case and spaces ignored; anything else is an error';

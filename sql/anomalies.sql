@@ -213,6 +213,12 @@ INSERT INTO fct_membership_purchases VALUES
 SELECT count(*) AS anomalies FROM leadconv_anomalies();
 SELECT count(*) AS summary_rows FROM leadconv_anomaly_summary();
 
+-- the codes, each with its tables and what it means, listed once
+SELECT * FROM leadconv_anomaly_codes();
+-- every code found above is one of them
+SELECT count(*) AS unknown_codes FROM under_utc
+WHERE code NOT IN (SELECT code FROM leadconv_anomaly_codes());
+
 -- dim_branch is read twice: a view that gives other rows the second time
 -- (here, a new branch_id at each read) is an error, not a crash
 ALTER TABLE dim_branch RENAME TO branch_rows;

@@ -26,49 +26,14 @@
  * value of column_name as text, NULL when NULL: times in ISO style and UTC
  * whatever DateStyle and TimeZone say, jsonb as it prints.
  *
- * The codes, which are stable (users filter on them):
+ * The codes are stable (users filter on them) and listed once, with what
+ * each means, in anomalies.h; leadconv_anomaly_codes() returns that list.
  *
- * dim_branch
- *	branch_id_null			branch_id NULL: no user can have the row's branch
- *	branch_duplicate		a row of a branch_id found more than once; says
- *							whether rule 2 takes the branch's zone from it
- *	zone_null				timezone_id NULL: UTC
- *	zone_empty				timezone_id empty or only spaces: UTC
- *	zone_invalid			timezone_id names no zone: UTC
- *	zone_not_canonical		timezone_id names a zone only once trimmed of
- *							spaces and compared case-insensitively
- *	For zone codes, users_affected is how many users (by rule 1) the row
- *	decides the zone of: the branch's users on the row rule 2 takes the zone
- *	from, or, when no row of the branch has a valid zone, on its first row
- *	(earliest created_at), since those users are in UTC; else 0.  So the
- *	sum over rows counts each user once.
- * dim_user
- *	user_id_null			user_id NULL: not in the report
- *	user_duplicate			a row of a user_id found more than once; says
- *							whether rule 1 uses it
- *	user_branch_null		branch_id NULL: UTC
- *	user_branch_unknown		branch_id not in dim_branch: UTC
- *	user_created_null		created_at NULL
- * dim_user's created_at, and a purchase's time by rule 4 (shown as they are)
- *	time_before_2000		before 2000-01-01 00:00 UTC, the epoch apart
- *	time_at_epoch			exactly 1970-01-01 00:00 UTC
- *	time_in_future			after now()
- * fct_membership_purchases, fct_credit_pack_purchases
- *	purchase_user_null		user_id NULL: not in the report
- *	purchase_id_null		the purchase's id NULL: not in the report
- *	purchase_user_unknown	user_id not in dim_user: not in the report
- *	purchase_id_duplicate	a row of an id found more than once in its table
- *	purchase_dated_by_created_at	purchased_at NULL: dated by created_at
- *	purchase_undated		purchased_at and created_at NULL: after all dated
- *	purchase_before_user	before the created_at of rule 1's row of its user
- *	details_null			details NULL
- *	details_invalid			details text that is not JSON
- *	details_not_object		JSON, neither an object nor a string holding one
- *	details_double_encoded	a JSON string holding an object: read as it
- *	details_name_missing	the object has no key "name" (exact case)
- *	details_name_not_text	"name" is JSON null, an object or an array, or a
- *							string text cannot hold
- *	details_source_missing, details_source_not_text: the same for "source"
+ * For zone codes, users_affected is how many users (by rule 1) the row
+ * decides the zone of: the branch's users on the row rule 2 takes the zone
+ * from, or, when no row of the branch has a valid zone, on its first row
+ * (earliest created_at), since those users are in UTC; else 0.  So the sum
+ * over rows counts each user once.
  */
 #include "postgres.h"
 
@@ -91,36 +56,19 @@
 #include "firsts.h"
 #include "source.h"
 
+#define LC_ANOMALY_CODE(name, code, tables, meaning) [name] = code,
 static const char *const anomaly_codes[LC_NANOMALIES] = {
-	[LC_A_BRANCH_ID_NULL] = "branch_id_null",
-	[LC_A_BRANCH_DUPLICATE] = "branch_duplicate",
-	[LC_A_ZONE_NULL] = "zone_null",
-	[LC_A_ZONE_EMPTY] = "zone_empty",
-	[LC_A_ZONE_INVALID] = "zone_invalid",
-	[LC_A_ZONE_NOT_CANONICAL] = "zone_not_canonical",
-	[LC_A_USER_ID_NULL] = "user_id_null",
-	[LC_A_USER_DUPLICATE] = "user_duplicate",
-	[LC_A_USER_BRANCH_NULL] = "user_branch_null",
-	[LC_A_USER_BRANCH_UNKNOWN] = "user_branch_unknown",
-	[LC_A_USER_CREATED_NULL] = "user_created_null",
-	[LC_A_TIME_BEFORE_2000] = "time_before_2000",
-	[LC_A_TIME_AT_EPOCH] = "time_at_epoch",
-	[LC_A_TIME_IN_FUTURE] = "time_in_future",
-	[LC_A_PURCHASE_USER_NULL] = "purchase_user_null",
-	[LC_A_PURCHASE_ID_NULL] = "purchase_id_null",
-	[LC_A_PURCHASE_USER_UNKNOWN] = "purchase_user_unknown",
-	[LC_A_PURCHASE_ID_DUPLICATE] = "purchase_id_duplicate",
-	[LC_A_PURCHASE_DATED_BY_CREATED_AT] = "purchase_dated_by_created_at",
-	[LC_A_PURCHASE_UNDATED] = "purchase_undated",
-	[LC_A_PURCHASE_BEFORE_USER] = "purchase_before_user",
-	[LC_A_DETAILS_NULL] = "details_null",
-	[LC_A_DETAILS_INVALID] = "details_invalid",
-	[LC_A_DETAILS_NOT_OBJECT] = "details_not_object",
-	[LC_A_DETAILS_DOUBLE_ENCODED] = "details_double_encoded",
-	[LC_A_DETAILS_NAME_MISSING] = "details_name_missing",
-	[LC_A_DETAILS_NAME_NOT_TEXT] = "details_name_not_text",
-	[LC_A_DETAILS_SOURCE_MISSING] = "details_source_missing",
-	[LC_A_DETAILS_SOURCE_NOT_TEXT] = "details_source_not_text",
+	LC_ANOMALY_CODES(LC_ANOMALY_CODE)
+};
+
+#define LC_ANOMALY_TABLES(name, code, tables, meaning) [name] = tables,
+static const char *const anomaly_tables[LC_NANOMALIES] = {
+	LC_ANOMALY_CODES(LC_ANOMALY_TABLES)
+};
+
+#define LC_ANOMALY_MEANING(name, code, tables, meaning) [name] = meaning,
+static const char *const anomaly_meanings[LC_NANOMALIES] = {
+	LC_ANOMALY_CODES(LC_ANOMALY_MEANING)
 };
 
 /* The columns of leadconv_anomalies() and leadconv_anomaly_summary(). */
@@ -801,5 +749,27 @@ Datum
 leadconv_anomaly_summary(PG_FUNCTION_ARGS)
 {
 	run_checks(fcinfo, true);
+	return (Datum) 0;
+}
+
+/* The anomaly codes: code, the tables it is found in, what it means. */
+PG_FUNCTION_INFO_V1(leadconv_anomaly_codes);
+Datum
+leadconv_anomaly_codes(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int			code;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (code = 0; code < LC_NANOMALIES; code++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		values[0] = CStringGetTextDatum(anomaly_codes[code]);
+		values[1] = CStringGetTextDatum(anomaly_tables[code]);
+		values[2] = CStringGetTextDatum(anomaly_meanings[code]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
 	return (Datum) 0;
 }
