@@ -588,18 +588,26 @@ check_row(TupleTableSlot *slot, void *arg)
 }
 
 /*
- * A time column, expr of type type, as lc_instant() orders it: dates from
- * 294277 AD on, past timestamp's range, tie with infinity.
+ * A time column, expr of type type, as lc_instant() orders it: dates past
+ * timestamp's range tie with infinity.
  */
 static void
 append_instant_order(StringInfo buf, const char *expr, Oid type)
 {
-	if (type == DATEOID)
-		appendStringInfo(buf,
-						 "CASE WHEN %s >= '294277-01-01'::pg_catalog.date THEN 'infinity'::pg_catalog.date ELSE %s END",
-						 expr, expr);
-	else
+	int			year;
+	int			month;
+	int			day;
+
+	if (type != DATEOID)
+	{
 		appendStringInfoString(buf, expr);
+		return;
+	}
+	j2date(lc_date_end() + POSTGRES_EPOCH_JDATE, &year, &month, &day);
+	appendStringInfo(buf,
+					 "CASE WHEN %s >= '%04d-%02d-%02d'::pg_catalog.date "
+					 "THEN 'infinity'::pg_catalog.date ELSE %s END",
+					 expr, year, month, day, expr);
 }
 
 /* Rule 1's order of the rows of a user_id, in the select of dim_user alias. */

@@ -9,6 +9,7 @@
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/typcache.h"
 
 #include "columns.h"
@@ -22,6 +23,55 @@ const LcColumnSpec lc_part1_columns[EV_NCOLUMNS] = {
 const LcColumnSpec lc_part2_columns[P2_NCOLUMNS] = {
 	LC_PART2_COLUMNS(LC_COLUMN_SPEC)
 };
+
+const LcKindSpec lc_kinds[LC_NKINDS] = {
+	[LC_KIND_MEMBERSHIP] = {LC_MEMBERSHIP, EV_MEMBERSHIP_ID, LC_LABEL_MEMBERSHIP},
+	[LC_KIND_CREDIT_PACK] = {LC_CREDIT_PACK, EV_CREDIT_PACK_ID, LC_LABEL_USER_CREDIT},
+};
+
+/* The kind of first purchase a purchase table holds. */
+LcKind
+lc_kind_of_table(LcTable table)
+{
+	int			kind;
+
+	for (kind = 0; kind < LC_NKINDS; kind++)
+		if (lc_kinds[kind].table == table)
+			return (LcKind) kind;
+	elog(ERROR, "source table %d holds no kind of purchase", (int) table);
+}
+
+static const char *const label_names[LC_NLABELS] = {
+	[LC_LABEL_LEAD] = "LEAD",
+	[LC_LABEL_CLIENT] = "CLIENT",
+	[LC_LABEL_MEMBERSHIP] = "MEMBERSHIP",
+	[LC_LABEL_USER_CREDIT] = "USER_CREDIT",
+	[LC_LABEL_ALL] = "ALL",
+};
+
+const char *
+lc_label_name(LcLabel which)
+{
+	return label_names[which];
+}
+
+/*
+ * A label as text: made once per backend, since it is a constant.
+ */
+Datum
+lc_label(LcLabel which)
+{
+	static text *labels[LC_NLABELS];
+
+	if (labels[which] == NULL)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+
+		labels[which] = cstring_to_text(label_names[which]);
+		MemoryContextSwitchTo(oldcxt);
+	}
+	return PointerGetDatum(labels[which]);
+}
 
 /* "a, b, c", or with a prefix "p.a, p.b, p.c": for SQL text. */
 char *

@@ -53,6 +53,71 @@ typedef enum LcEventColumn
 #define P2_FILTER (EV_SOURCE + 1)
 #define P2_NCOLUMNS (P2_FILTER + 1)
 
+/* The values of the label columns (status, type, filter). */
+typedef enum LcLabel
+{
+	LC_LABEL_LEAD,
+	LC_LABEL_CLIENT,
+	LC_LABEL_MEMBERSHIP,
+	LC_LABEL_USER_CREDIT,
+	LC_LABEL_ALL,
+	LC_NLABELS
+} LcLabel;
+
+/*
+ * The kinds of first purchase, and for each: its source table, where its
+ * four Part 1 columns start (id, local time, name, source), and its label
+ * (its conversion type, and its Part 2 filter).  Sets of kinds are bits
+ * (1 << kind); the ALL filter is the bit after them.
+ */
+typedef enum LcKind
+{
+	LC_KIND_MEMBERSHIP,
+	LC_KIND_CREDIT_PACK,
+	LC_NKINDS
+} LcKind;
+
+typedef struct LcKindSpec
+{
+	LcTable		table;
+	LcEventColumn first;
+	LcLabel		label;
+} LcKindSpec;
+
+extern const LcKindSpec lc_kinds[LC_NKINDS];
+
+#define LC_KIND_BIT(kind) (1 << (kind))
+#define LC_ALL_BIT (1 << LC_NKINDS)
+
+/* The kinds a Part 1 row has a first purchase of, as bits. */
+static inline int
+lc_kinds_bought(const bool *nulls)
+{
+	int			bits = 0;
+	int			kind;
+
+	for (kind = 0; kind < LC_NKINDS; kind++)
+		if (!nulls[lc_kinds[kind].first])
+			bits |= LC_KIND_BIT(kind);
+	return bits;
+}
+
+/* The Part 2 rows of a user with those kinds: one per kind, and ALL. */
+static inline int
+lc_conversion_rows(int kinds)
+{
+	int			rows = 1;
+	int			kind;
+
+	for (kind = 0; kind < LC_NKINDS; kind++)
+		if (kinds & LC_KIND_BIT(kind))
+			rows++;
+	return rows;
+}
+
+extern const char *lc_label_name(LcLabel which);
+extern Datum lc_label(LcLabel which);
+extern LcKind lc_kind_of_table(LcTable table);
 extern const LcColumnSpec lc_part1_columns[EV_NCOLUMNS];
 extern const LcColumnSpec lc_part2_columns[P2_NCOLUMNS];
 

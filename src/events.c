@@ -34,9 +34,9 @@ static void
 put_first(const LcCompute *c, LcKind kind, const LcFirst *first, LcZone *zone,
 		  Datum *values, bool *nulls)
 {
-	LcTable		table = kind == LC_KIND_MEMBERSHIP ? LC_MEMBERSHIP : LC_CREDIT_PACK;
+	LcTable		table = lc_kinds[kind].table;
 	const LcPurchaseData *d = first->data;
-	int			col = EV_FIRST_OF(kind);
+	int			col = lc_kinds[kind].first;
 	LcDetails	details;
 
 	put_text(values, nulls, col, lc_purchase_id(d), d->id_len);
@@ -68,32 +68,6 @@ conversion_kind(const LcUser *u)
 	return LC_KIND_MEMBERSHIP;
 }
 
-/*
- * The labels of the status, type and filter columns, as text: made once per
- * backend, since they are constants.
- */
-Datum
-lc_label(LcLabel which)
-{
-	static const char *const names[LC_NLABELS] = {
-		[LC_LABEL_LEAD] = "LEAD",
-		[LC_LABEL_CLIENT] = "CLIENT",
-		[LC_LABEL_MEMBERSHIP] = "MEMBERSHIP",
-		[LC_LABEL_USER_CREDIT] = "USER_CREDIT",
-		[LC_LABEL_ALL] = "ALL",
-	};
-	static text *labels[LC_NLABELS];
-
-	if (labels[which] == NULL)
-	{
-		MemoryContext oldcxt = MemoryContextSwitchTo(TopMemoryContext);
-
-		labels[which] = cstring_to_text(names[which]);
-		MemoryContextSwitchTo(oldcxt);
-	}
-	return PointerGetDatum(labels[which]);
-}
-
 void
 lc_event_values(const LcCompute *c, const LcUser *u, Datum *values, bool *nulls)
 {
@@ -122,12 +96,11 @@ lc_event_values(const LcCompute *c, const LcUser *u, Datum *values, bool *nulls)
 	nulls[EV_LEAD_STATUS] = false;
 	if (kind < 0)
 		return;
-	values[EV_TYPE] = lc_label(kind == LC_KIND_MEMBERSHIP ?
-							   LC_LABEL_MEMBERSHIP : LC_LABEL_USER_CREDIT);
+	values[EV_TYPE] = lc_label(lc_kinds[kind].label);
 	nulls[EV_TYPE] = false;
 	for (i = 0; i < 4; i++)
 	{
-		values[EV_ID + i] = values[EV_FIRST_OF(kind) + i];
-		nulls[EV_ID + i] = nulls[EV_FIRST_OF(kind) + i];
+		values[EV_ID + i] = values[lc_kinds[kind].first + i];
+		nulls[EV_ID + i] = nulls[lc_kinds[kind].first + i];
 	}
 }

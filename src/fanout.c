@@ -21,6 +21,7 @@ lc_filter_parse(text *filter)
 {
 	char	   *s;
 	char	   *end;
+	int			kind;
 
 	if (filter == NULL)
 		return LC_FILTER_EVERY;
@@ -30,27 +31,26 @@ lc_filter_parse(text *filter)
 	end = s + strlen(s);
 	while (end > s && end[-1] == ' ')
 		*--end = '\0';
-	if (pg_strcasecmp(s, "MEMBERSHIP") == 0)
-		return LC_FILTER_MEMBERSHIP;
-	if (pg_strcasecmp(s, "USER_CREDIT") == 0)
-		return LC_FILTER_USER_CREDIT;
-	if (pg_strcasecmp(s, "ALL") == 0)
+	for (kind = 0; kind < LC_NKINDS; kind++)
+		if (pg_strcasecmp(s, lc_label_name(lc_kinds[kind].label)) == 0)
+			return LC_KIND_BIT(kind);
+	if (pg_strcasecmp(s, lc_label_name(LC_LABEL_ALL)) == 0)
 		return LC_FILTER_ALL;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("invalid conversion filter \"%s\"", text_to_cstring(filter)),
 			 errhint("Valid filters are MEMBERSHIP, USER_CREDIT and ALL, or NULL for all three.")));
-	return 0;					/* keep the compiler quiet */
 }
 
 /* The row of one kind's filter: that kind's first purchase as the event. */
 static void
 put_kind_row(LcSink *sink, const Datum *event,
-			 const bool *event_nulls, int first, LcLabel label,
-			 bool leads_in_every_filter)
+			 const bool *event_nulls, LcKind kind, bool leads_in_every_filter)
 {
 	Datum		values[P2_NCOLUMNS];
 	bool		nulls[P2_NCOLUMNS];
+	int			first = lc_kinds[kind].first;
+	LcLabel		label = lc_kinds[kind].label;
 	bool		client = !event_nulls[first];
 	int			i;
 
@@ -106,12 +106,11 @@ void
 lc_fanout(LcSink *sink, const Datum *event,
 		  const bool *event_nulls, int filters, bool leads_in_every_filter)
 {
-	if (filters & LC_FILTER_MEMBERSHIP)
-		put_kind_row(sink, event, event_nulls, EV_MEMBERSHIP_ID,
-					 LC_LABEL_MEMBERSHIP, leads_in_every_filter);
-	if (filters & LC_FILTER_USER_CREDIT)
-		put_kind_row(sink, event, event_nulls, EV_CREDIT_PACK_ID,
-					 LC_LABEL_USER_CREDIT, leads_in_every_filter);
+	int			kind;
+
+	for (kind = 0; kind < LC_NKINDS; kind++)
+		if (filters & LC_KIND_BIT(kind))
+			put_kind_row(sink, event, event_nulls, kind, leads_in_every_filter);
 	if (filters & LC_FILTER_ALL)
 		put_all_row(sink, event, event_nulls);
 }

@@ -9,13 +9,12 @@
 #include "access/tupdesc.h"
 #include "utils/tuplestore.h"
 
+#include "columns.h"
 #include "sink.h"
 
-/* Filters, as bits of a set. */
-#define LC_FILTER_MEMBERSHIP	0x01
-#define LC_FILTER_USER_CREDIT	0x02
-#define LC_FILTER_ALL			0x04
-#define LC_FILTER_EVERY			0x07
+/* Filters, as bits of a set: a kind's bit, and ALL's. */
+#define LC_FILTER_ALL			LC_ALL_BIT
+#define LC_FILTER_EVERY			(LC_ALL_BIT | (LC_ALL_BIT - 1))
 
 extern int	lc_filter_parse(text *filter);
 extern void lc_fanout(LcSink *sink, const Datum *event, const bool *event_nulls,

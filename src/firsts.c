@@ -40,8 +40,8 @@
 /*
  * Parts are made about this size even when the budget would allow larger:
  * a part whose users fit in the processor's last-level cache is computed
- * faster than the rows it sends through a temporary file cost (measured:
- * 1M users run 20% faster in 16 parts than in 1).
+ * faster than the rows it sends through a temporary file cost
+ * (docs/performance.md has the figures).
  */
 #define LC_PART_TARGET (24 * 1024 * 1024)
 /*
@@ -58,8 +58,8 @@
 /*
  * The buffer of a temporary file, at most.  Larger buffers make fewer
  * system calls but leave the processor's cache before they are written:
- * at 1M users the kernel copied 256 kB buffers into the page cache a third
- * as fast as 64 kB ones, which made the whole call 15% slower.
+ * the kernel copies them into the page cache more slowly (figures in
+ * docs/performance.md).
  */
 #define LC_SPILL_BUFFER (64 * 1024)
 
@@ -406,9 +406,7 @@ details_text(const char *bytes, uint32 *len, Oid type)
 static Oid
 details_type(const LcPass *p, int kind)
 {
-	LcTable		table = kind == LC_KIND_MEMBERSHIP ? LC_MEMBERSHIP : LC_CREDIT_PACK;
-
-	return p->c->sources[table].types[LC_PURCHASE_DETAILS];
+	return p->c->sources[lc_kinds[kind].table].types[LC_PURCHASE_DETAILS];
 }
 
 /*
@@ -792,7 +790,7 @@ read_fact(TupleTableSlot *slot, void *arg)
 	for (i = EV_USER_ID + 1; i < EV_NCOLUMNS; i++)
 		values[i] = column(p, slot, i, &nulls[i]);
 	lc_digest_event(&p->c->diff->seeds, values, nulls, &fact.digest);
-	fact.kinds = lc_fact_kinds(nulls);
+	fact.kinds = lc_kinds_bought(nulls);
 	row.kind = LC_ROW_FACT;
 	row.extra_len = sizeof(LcFactRow);
 	take_row(p, &row, user, (const char *) &fact, NULL);
@@ -909,8 +907,10 @@ pass_emit(LcPass *p)
 		CHECK_FOR_INTERRUPTS();
 		if (next != NULL)
 		{
-			lc_prefetch(next->first[LC_KIND_MEMBERSHIP].data);
-			lc_prefetch(next->first[LC_KIND_CREDIT_PACK].data);
+			int			kind;
+
+			for (kind = 0; kind < LC_NKINDS; kind++)
+				lc_prefetch(next->first[kind].data);
 		}
 		p->c->emit(p->c, u, p->c->emit_arg);
 	}
@@ -1039,6 +1039,7 @@ lc_compute(LcCompute *c)
 	LcPass		p;
 	int			first = 0;
 	int			part;
+	int			kind;
 
 	c->passes = 0;
 	if (c->share_bits > 0 && c->share_mask == 0)
@@ -1059,10 +1060,11 @@ lc_compute(LcCompute *c)
 		for (first = 0; !part_is_ours(c, &spill, first); first++)
 			;
 		pass_start(&p, first);
-		fits = scan_table(&p, &c->sources[LC_USER], LC_ROW_USER, read_user) &&
-			scan_table(&p, &c->sources[LC_MEMBERSHIP], LC_KIND_MEMBERSHIP, read_purchase) &&
-			scan_table(&p, &c->sources[LC_CREDIT_PACK], LC_KIND_CREDIT_PACK, read_purchase) &&
-			(c->diff == NULL || scan_table(&p, &c->diff->facts, LC_ROW_FACT, read_fact));
+		fits = scan_table(&p, &c->sources[LC_USER], LC_ROW_USER, read_user);
+		for (kind = 0; fits && kind < LC_NKINDS; kind++)
+			fits = scan_table(&p, &c->sources[lc_kinds[kind].table], kind, read_purchase);
+		if (fits && c->diff != NULL)
+			fits = scan_table(&p, &c->diff->facts, LC_ROW_FACT, read_fact);
 		if (fits || spill.bits == LC_MAX_BITS)
 			break;
 		MemoryContextDelete(p.cxt);

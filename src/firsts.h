@@ -17,13 +17,6 @@
 #include "source.h"
 #include "strhash.h"
 
-typedef enum LcKind
-{
-	LC_KIND_MEMBERSHIP,
-	LC_KIND_CREDIT_PACK,
-	LC_NKINDS
-} LcKind;
-
 /* The id and details of a first purchase, kept aside from its user. */
 typedef struct LcPurchaseData
 {
@@ -107,17 +100,8 @@ typedef void (*LcGoneFn) (const LcCompute *c, const LcStr *user_id,
 typedef struct LcFactRow
 {
 	LcDigest	digest;
-	int32		kinds;			/* LC_FACT_*: the kinds it has a first purchase of */
+	int32		kinds;			/* the kinds it has a first purchase of, as bits */
 } LcFactRow;
-
-/* The kinds of a fact row, as bits: each has a Part 2 row, as has ALL. */
-#define LC_FACT_MEMBERSHIP	0x01
-#define LC_FACT_CREDIT_PACK	0x02
-#define lc_fact_kinds(nulls) \
-	(((nulls)[EV_MEMBERSHIP_ID] ? 0 : LC_FACT_MEMBERSHIP) | \
-	 ((nulls)[EV_CREDIT_PACK_ID] ? 0 : LC_FACT_CREDIT_PACK))
-#define lc_fact_conversions(kinds) \
-	(1 + ((kinds) & LC_FACT_MEMBERSHIP ? 1 : 0) + ((kinds) & LC_FACT_CREDIT_PACK ? 1 : 0))
 
 /*
  * A refresh diffs the users against the Part 1 facts: each process reads

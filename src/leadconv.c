@@ -217,8 +217,10 @@ Datum
 leadconv_conversion_filter(PG_FUNCTION_ARGS)
 {
 	int			filter = lc_filter_parse(PG_GETARG_TEXT_PP(0));
+	int			kind;
 
-	PG_RETURN_DATUM(lc_label(filter == LC_FILTER_MEMBERSHIP ? LC_LABEL_MEMBERSHIP :
-							 filter == LC_FILTER_USER_CREDIT ? LC_LABEL_USER_CREDIT :
-							 LC_LABEL_ALL));
+	for (kind = 0; kind < LC_NKINDS; kind++)
+		if (filter == LC_KIND_BIT(kind))
+			PG_RETURN_DATUM(lc_label(lc_kinds[kind].label));
+	PG_RETURN_DATUM(lc_label(LC_LABEL_ALL));
 }

@@ -21,6 +21,16 @@
 #include "compat.h"
 #include "localtime.h"
 
+/*
+ * The first date past timestamp's range (294277 AD): a date from it on sorts
+ * and shows as infinity.
+ */
+DateADT
+lc_date_end(void)
+{
+	return (DateADT) (TIMESTAMP_END_JULIAN - POSTGRES_EPOCH_JDATE);
+}
+
 LcInstant
 lc_instant(Datum value, Oid type)
 {
@@ -30,9 +40,7 @@ lc_instant(Datum value, Oid type)
 
 		if (DATE_IS_NOBEGIN(date))
 			return DT_NOBEGIN;
-		/* dates past timestamp's range (294276 AD) sort and show as infinity */
-		if (DATE_IS_NOEND(date) ||
-			date >= (DateADT) (TIMESTAMP_END_JULIAN - POSTGRES_EPOCH_JDATE))
+		if (DATE_IS_NOEND(date) || date >= lc_date_end())
 			return DT_NOEND;
 		return (LcInstant) date * USECS_PER_DAY;
 	}

@@ -7,6 +7,7 @@
 
 #include "postgres.h"
 #include "datatype/timestamp.h"
+#include "utils/date.h"
 #include "pgtime.h"
 
 /* Microseconds since 2000-01-01 00:00 UTC, or DT_NOBEGIN / DT_NOEND. */
@@ -33,6 +34,7 @@ typedef struct LcZone
 	LcZoneSpan	spans[LC_ZONE_SPANS];
 } LcZone;
 
+extern DateADT lc_date_end(void);
 extern LcInstant lc_instant(Datum value, Oid type);
 extern const char *lc_zone_name(const char *zone, int len);
 extern void lc_zone_init(LcZone *zone, pg_tz *tz);

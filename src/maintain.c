@@ -336,8 +336,8 @@ utc_timestamp(const char *column, Oid type)
 static char *
 cannot_change_facts(const LcSourceTable *t, LcTable table, const char *ext)
 {
-	const char *first_at = table == LC_MEMBERSHIP ? "first_local_membership_purchased_at" :
-		"first_local_credit_pack_purchased_at";
+	/* the local time follows the id */
+	const char *first_at = lc_part1_columns[lc_kinds[lc_kind_of_table(table)].first + 1].name;
 
 	return psprintf("(n.%s IS NULL OR EXISTS ("
 					"SELECT FROM %s.leadconv_fct_client_conversion_events f "
@@ -499,7 +499,6 @@ source_of(const LcSourceTable *sources, Oid relid)
 			 errmsg("leadconv_auto_refresh_trigger() fired on \"%s\", which is not a leadconv source table",
 					get_rel_name(relid)),
 			 errhint("Use leadconv_enable_auto_refresh() to install the triggers.")));
-	return LC_NTABLES;			/* keep the compiler quiet */
 }
 
 /* The statement's changes, applied to the facts as their owner. */

@@ -50,7 +50,7 @@ lc_emit_user(const LcCompute *c, const LcUser *user, void *arg)
 	int			conversions;
 
 	lc_event_values(c, user, values, nulls);
-	conversions = lc_fact_conversions(lc_fact_kinds(nulls));
+	conversions = lc_conversion_rows(lc_kinds_bought(nulls));
 	values[LC_CHANGE_FACT_KINDS] = Int32GetDatum(user->facts ? user->facts->kinds : 0);
 	nulls[LC_CHANGE_FACT_KINDS] = user->facts == NULL;
 	out->counts[LC_COUNT_EVENTS]++;
@@ -64,7 +64,7 @@ lc_emit_user(const LcCompute *c, const LcUser *user, void *arg)
 		if (!unchanged)
 		{
 			out->counts[LC_COUNT_EVENTS_DELETED]++;
-			out->counts[LC_COUNT_CONVERSIONS_DELETED] += lc_fact_conversions(user->facts->kinds);
+			out->counts[LC_COUNT_CONVERSIONS_DELETED] += lc_conversion_rows(user->facts->kinds);
 		}
 	}
 	if (!unchanged)
@@ -97,7 +97,7 @@ lc_emit_gone(const LcCompute *c pg_attribute_unused(), const LcStr *user_id,
 
 	Assert(out->rows == LC_ROWS_EVENTS);
 	out->counts[LC_COUNT_EVENTS_DELETED]++;
-	out->counts[LC_COUNT_CONVERSIONS_DELETED] += lc_fact_conversions(fact->kinds);
+	out->counts[LC_COUNT_CONVERSIONS_DELETED] += lc_conversion_rows(fact->kinds);
 	out->counts[LC_COUNT_USERS_CHANGED]++;
 	for (i = 0; i < LC_CHANGE_NCOLUMNS; i++)
 		nulls[i] = true;

@@ -33,7 +33,7 @@ typedef enum LcCount
 
 /*
  * Diffing, a user's row has one more column: the kinds of its row in the
- * facts (LC_FACT_* bits), NULL when the facts have no row of it.  Its row
+ * facts (LC_KIND_BIT()s), NULL when the facts have no row of it.  Its row
  * type is leadconv_fact_change.
  */
 #define LC_CHANGE_FACT_KINDS EV_NCOLUMNS

@@ -130,11 +130,10 @@ workers_for(const LcCompute *c, const LcOutput *out)
  * and computes its users (P for all of them); a worker also sends its rows
  * (Q for all of them), and the leader puts them in the tuplestore (R).
  * With n workers, all finish together when the leader's fraction x solves
- * S + x P + (1 - x) R = S + (1 - x) (P + Q) / n.  Measured at 1M users on
- * two processors, the leader and its worker finished together when it took
- * 8 of the 16 shares (with 7 it waited 0.2 to 0.3 s for the worker, with 9
- * the worker as long for it), so Q is about R, which an earlier build
- * measured at about P / 5.  From six workers on, the leader only collects.
+ * S + x P + (1 - x) R = S + (1 - x) (P + Q) / n.  Timelines of the two
+ * processes show them ending together when Q is about R, and R about P / 5
+ * (docs/performance.md): with one worker the leader takes 8 of the 16
+ * shares, and from six workers on it only collects.
  */
 static void
 assign_shares(int nworkers, uint64 *leader, uint64 *workers)

@@ -278,18 +278,17 @@ sort_conversion(void *arg, Datum *values, bool *nulls)
 {
 	LcChanges  *ch = arg;
 	text	   *filter = DatumGetTextPP(values[P2_FILTER]);
-	const char *f = VARDATA_ANY(filter);
-	int			len = VARSIZE_ANY_EXHDR(filter);
-	bool		had;
+	bool		had = ch->existed;	/* ALL: every user of the facts has it */
+	int			kind;
 
-	if (!ch->existed)
-		had = false;
-	else if (len == 10 && memcmp(f, "MEMBERSHIP", 10) == 0)
-		had = (ch->kinds & LC_FACT_MEMBERSHIP) != 0;
-	else if (len == 11 && memcmp(f, "USER_CREDIT", 11) == 0)
-		had = (ch->kinds & LC_FACT_CREDIT_PACK) != 0;
-	else
-		had = true;				/* ALL: every user of the facts has it */
+	for (kind = 0; kind < LC_NKINDS; kind++)
+	{
+		const char *label = lc_label_name(lc_kinds[kind].label);
+
+		if (VARSIZE_ANY_EXHDR(filter) == strlen(label) &&
+			memcmp(VARDATA_ANY(filter), label, strlen(label)) == 0)
+			had = ch->existed && (ch->kinds & LC_KIND_BIT(kind)) != 0;
+	}
 	tuplestore_putvalues(ch->sets[had ? LC_CONVERSIONS_UPDATED : LC_CONVERSIONS_ADDED],
 						 ch->descs[LC_CONVERSIONS_ADDED], values, nulls);
 }
@@ -332,6 +331,7 @@ sort_changes(LcRefresh *rf, Tuplestorestate *changes, LcChanges *ch)
 		Datum	   *values;
 		bool	   *nulls;
 		int			kinds;
+		int			kind;
 
 		CHECK_FOR_INTERRUPTS();
 		slot_getallattrs(slot);
@@ -347,11 +347,10 @@ sort_changes(LcRefresh *rf, Tuplestorestate *changes, LcChanges *ch)
 		tuplestore_putvalues(ch->sets[ch->existed ? LC_UPDATED : LC_ADDED], rf->desc[0],
 							 values, nulls);
 		lc_fanout(&sink, values, nulls, LC_FILTER_EVERY, false);
-		kinds = lc_fact_kinds(nulls);
-		if ((ch->kinds & LC_FACT_MEMBERSHIP) && !(kinds & LC_FACT_MEMBERSHIP))
-			remove_conversion(ch, values[EV_USER_ID], LC_LABEL_MEMBERSHIP);
-		if ((ch->kinds & LC_FACT_CREDIT_PACK) && !(kinds & LC_FACT_CREDIT_PACK))
-			remove_conversion(ch, values[EV_USER_ID], LC_LABEL_USER_CREDIT);
+		kinds = lc_kinds_bought(nulls);
+		for (kind = 0; kind < LC_NKINDS; kind++)
+			if ((ch->kinds & LC_KIND_BIT(kind)) && !(kinds & LC_KIND_BIT(kind)))
+				remove_conversion(ch, values[EV_USER_ID], lc_kinds[kind].label);
 	}
 	ExecDropSingleTupleTableSlot(slot);
 }

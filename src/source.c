@@ -153,7 +153,6 @@ find_table(const char *name, Oid nsp)
 			 errdetail("leadconv reads its four source tables from one schema: the first on search_path that has all four.  No schema has all four; %s has some of them.",
 					   get_namespace_name(nsp)),
 			 errhint("Create the missing table there, or set leadconv.source_schema to the schema of the tables.")));
-	return InvalidOid;			/* keep the compiler quiet */
 }
 
 static const char *
@@ -172,7 +171,7 @@ kind_types(LcColumnKind kind)
 		case LC_COL_DETAILS:
 			return "json, jsonb or a text type";
 	}
-	return NULL;				/* keep the compiler quiet */
+	pg_unreachable();
 }
 
 static bool
