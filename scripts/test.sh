@@ -17,6 +17,9 @@ fi
 step "differential fuzzing against the SQL reference (300 seeds)"
 with_cluster bash scripts/fuzz.sh SEEDS=300
 
+step "the CSV loader on deliberately broken files"
+bash scripts/test_csv_loader.sh
+
 step "make report: its CSV files equal the functions' rows"
 bash scripts/test_report.sh
 
