@@ -100,9 +100,12 @@ SELECT format($q$
     FROM lc_stage s
     CROSS JOIN LATERAL pg_temp.lc_convert(s.f%1$s, coalesce(%1$s = ANY (s.quoted_null), false),
                                           %2$L, %3$L, %4$s) c
-    WHERE s.f%1$s IS NOT NULL AND NOT pg_temp.lc_plain(s.f%1$s, %2$L, %4$s)
+    WHERE s.f%1$s IS NOT NULL AND %5$s
       AND (c.reason IS NOT NULL OR c.note IS NOT NULL)$q$,
-              m.i, c.kind, c.typ, coalesce(c.maxlen::text, 'NULL'))
+              m.i, c.kind, c.typ, coalesce(c.maxlen::text, 'NULL'),
+              CASE WHEN c.typ = 'json' AND pg_temp.lc_all_json('f' || m.i) THEN format('s.f%s = %L', m.i, 'NULL')
+                   ELSE format('NOT pg_temp.lc_plain(s.f%s, %L, %s)', m.i, c.kind, coalesce(c.maxlen::text, 'NULL'))
+              END)
 FROM lc_map m JOIN lc_col c ON c.tbl = :'table' AND c.col = m.col
 ORDER BY m.i
 \gexec

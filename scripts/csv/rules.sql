@@ -1,6 +1,7 @@
 -- The CSV loader's rules for values (begin.sql includes this file; see
 -- docs/csv-loading.md).  file.sql applies lc_convert() to the values that
--- lc_plain() cannot pass as they are, in one statement per column.
+-- lc_plain() cannot pass as they are (or, in a JSON column where every
+-- value is valid, to the word NULL), in one statement per column.
 --
 -- Deciding whether a value is valid input for a type means trying it.  On
 -- PostgreSQL 16 and later pg_input_is_valid() does that without an error;
@@ -84,6 +85,19 @@ LANGUAGE sql IMMUTABLE AS $f$
                      WHEN 'timestamp' THEN pg_temp.lc_plain_timestamp(v)
                      WHEN 'json' THEN pg_temp.lc_plain_json(v)
                      ELSE false END
+$f$;
+
+-- Whether every value of column col of lc_stage but the word NULL is valid
+-- JSON: then only the word NULL needs the rules.  One statement, and one
+-- subtransaction, for the whole column.
+CREATE FUNCTION pg_temp.lc_all_json(col text) RETURNS boolean
+LANGUAGE plpgsql AS $f$
+BEGIN
+    EXECUTE format('SELECT count(%1$I::json) FROM lc_stage WHERE %1$I <> %2$L', col, 'NULL');
+    RETURN true;
+EXCEPTION WHEN OTHERS THEN
+    RETURN false;
+END
 $f$;
 
 -- v read as typ, as text; NULL when it is not valid input.

@@ -28,7 +28,8 @@ my $utf8 = qr/[\x00-\x7F]|[\xC2-\xDF][\x80-\xBF]|\xE0[\xA0-\xBF][\x80-\xBF]
   |\xF0[\x90-\xBF][\x80-\xBF]{2}|[\xF1-\xF3][\x80-\xBF]{3}|\xF4[\x80-\x8F][\x80-\xBF]{2}/x;
 # A field and its separator.  A quoted field may hold \" \\ "" and any other
 # character; it is the longest one followed by a comma or the end.
-my $field = qr/\G("(?:[^"\\]|\\.|"")*"|[^,"]*)(,|\z)/s;
+my $field = qr/\G("[^"\\]*(?:(?:\\.|"")[^"\\]*)*"|[^,"]*)(,|\z)/s;
+my %copy_escape = ("\t" => '\t', "\n" => '\n', "\r" => '\r');
 
 binmode STDOUT;
 if (@ARGV == 2 && $ARGV[0] eq '--number') {
@@ -123,31 +124,50 @@ sub print_line_record {
 
 sub print_record {
     my ($line, $nlines, $status, $rec, @raw) = @_;
-    my (@values, @quoted_null);
-    for my $i (0 .. $#raw) {
-        my $v = $raw[$i];
-        if ($v =~ s/^"(.*)"\z/$1/s) {
-            $v =~ s/\\(["\\])|""/defined $1 ? $1 : '"'/ge;
-            push @quoted_null, $i + 1 if $v eq 'NULL';
-        } elsif ($v eq '') {
-            $v = undef;
+    my (@elements, @quoted_null);
+    my $i = 0;
+    for my $v (@raw) {    # an element of a text[] literal per field
+        $i++;
+        if ($v eq '') {
+            push @elements, 'NULL';
+            next;
         }
-        push @values, $v;
+        if (ord($v) == 34) {    # a quoted field
+            $v = substr($v, 1, -1);
+            if (index($v, '""') >= 0) {
+                $v =~ s/\\(["\\])|""/defined $1 ? $1 : '"'/ge;
+            } elsif (index($v, '\\') >= 0) {
+                $v =~ s/\\(["\\])/$1/g;
+            }
+            push @quoted_null, $i if $v eq 'NULL';
+        }
+        if ($v =~ tr/"\\//) {
+            $v =~ s/\\/\\\\/g;
+            $v =~ s/"/\\"/g;
+        }
+        push @elements, qq("$v");
     }
-    print_row($line, $nlines, $status, $rec,
-              @raw ? '{' . join(',', map { defined ? '"' . s/(["\\])/\\$1/gr . '"' : 'NULL' } @values) . '}' : undef,
+    print_row($line, $nlines, $status, $rec, @raw ? '{' . join(',', @elements) . '}' : undef,
               @quoted_null ? '{' . join(',', @quoted_null) . '}' : undef);
 }
 
 sub print_row {
-    print join("\t", map { defined ? s/([\\\t\n\r])/$1 eq "\t" ? '\t' : $1 eq "\n" ? '\n' : $1 eq "\r" ? '\r' : '\\\\'/ger : '\N' } @_), "\n";
+    print join("\t", map { defined ? copy_escape($_) : '\N' } @_), "\n";
+}
+
+sub copy_escape {
+    my ($s) = @_;
+    return $s unless $s =~ tr/\\\t\n\r//;
+    $s =~ s/\\/\\\\/g;
+    $s =~ s/([\t\n\r])/$copy_escape{$1}/g if $s =~ tr/\t\n\r//;
+    return $s;
 }
 
 # When COPY reads the file as this dialect does (see the top): its number of
 # lines and its first line.
 sub well_formed {
     my ($ncols, $path) = @_;
-    my $plain = qr/"(?:[^"\\]|\\.)*"|[^,"]*/;
+    my $plain = qr/"[^"\\]*(?:\\.[^"\\]*)*"|[^,"]*/;
     my $shape = qr/\A(?:$plain,){@{[$ncols - 1]}}$plain\z/;
     my $fh = open_file($path);
     my ($n, $first) = (0);
