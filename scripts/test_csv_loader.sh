@@ -88,11 +88,13 @@ case_usage() {
     psql -X -Atc "SELECT count(*) FROM pg_tables WHERE tablename = 'dim_branch'"
 }
 case_glofox() { load glofox; dump public; }
+case_rules() { psql -X -q -v ON_ERROR_STOP=1 -f test/csv/rules.sql; }
 
 check broken case_broken
 check clean case_clean
 check clean_blank case_clean_blank
 check usage case_usage
+check rules case_rules
 if [ -d "$tmp"/glofox ]; then
     check glofox case_glofox
 else
