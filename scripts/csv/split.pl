@@ -16,7 +16,7 @@
 #    (the quoting), nul or bad_utf8 (the bytes of the line); rec the record
 #    (a line of bad bytes as \x and hex); fields the values (unquoted and
 #    unescaped; an unquoted empty field NULL) and quoted_null the positions
-#    of quoted "NULL" values (the unquoted word NULL is SQL NULL's spelling);
+#    of fields that were a quoted "NULL" (text; an unquoted NULL is SQL NULL);
 #  - status bom (line 1, 0 lines): a UTF-8 byte order mark was dropped;
 #  - the summary, last: line 0, the file's number of lines, status copy or
 #    split, and in rec the number of CRs dropped before a line end.
@@ -47,29 +47,29 @@ if (defined $nlines) {
     exit 0;
 }
 
-# Lines: [number, status, text]; a CR before the line end is dropped.
-my (@lines, $cr);
+# Lines: [number, status, text], a CR before the line end dropped.  A line
+# whose quotes (not counting \" and \\) are odd in number opens a quoted
+# field that goes on to the next line with an odd number: a record.
+my (@group, $open, $cr);
 my $fh = open_file($path);
 while (my $text = <$fh>) {
     $text =~ s/\n\z//;
     $cr++ if $text =~ s/\r\z//;
-    my $status = $text =~ /\x00/ ? 'nul' : valid_utf8($text) ? 'ok' : 'bad_utf8';
-    push @lines, [$., $status, $text];
-}
-if (@lines && $lines[0][1] eq 'ok' && $lines[0][2] =~ s/^\xEF\xBB\xBF//) {
-    print_row(1, 0, 'bom', undef, undef, undef);
-}
-
-# Records: a line whose quotes (not counting \" and \\) are odd in number
-# opens a quoted field that goes on to the next line with an odd number.
-my $i = 0;
-while ($i < @lines) {
-    my $j = $i;
-    if (odd_quotes($lines[$i])) {
-        $j++ while $j + 1 < @lines && !odd_quotes($lines[$j + 1]);
-        $j++ if $j + 1 < @lines;
+    my $line = [$., $text =~ /\x00/ ? 'nul' : valid_utf8($text) ? 'ok' : 'bad_utf8', $text];
+    if ($. == 1 && $line->[1] eq 'ok' && $line->[2] =~ s/^\xEF\xBB\xBF//) {
+        print_row(1, 0, 'bom', undef, undef, undef);
     }
-    my @group = @lines[$i .. $j];
+    push @group, $line;
+    $open = !$open if odd_quotes($line);
+    next if $open;
+    print_group(@group);
+    @group = ();
+}
+print_group(@group) if @group;    # an unterminated quote
+print_row(0, $. // 0, 'split', $cr // 0, undef, undef);
+
+sub print_group {
+    my @group = @_;
     my $ok = !grep { $_->[1] ne 'ok' } @group;
     my $rec = join("\n", map { $_->[1] eq 'ok' ? $_->[2] : '' } @group);
     my @fields = $ok ? split_record($rec) : ();
@@ -79,9 +79,7 @@ while ($i < @lines) {
         print_line_record($_, 1, $_->[1] eq 'ok', $_->[2], $_->[1] eq 'ok' ? split_record($_->[2]) : ())
             for @group;
     }
-    $i = $j + 1;
 }
-print_row(0, scalar @lines, 'split', $cr // 0, undef, undef);
 
 sub open_file {
     open(my $fh, '<:raw', $_[0]) or die "split.pl: cannot read $_[0]: $!\n";
