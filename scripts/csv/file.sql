@@ -20,8 +20,8 @@ SELECT :'file', 1, NULL, 'U+FEFF', 'byte order mark at the start of the file: dr
 FROM lc_rec WHERE status = 'bom';
 DELETE FROM lc_rec WHERE status = 'bom';
 
-UPDATE lc_rec SET kind = 'blank'
-WHERE status IN ('ok', 'malformed') AND nlines = 1 AND rec ~ '^[[:space:]]*$';
+UPDATE lc_rec SET kind = 'blank'     -- (a blank line parses, as one field)
+WHERE status = 'ok' AND nlines = 1 AND cardinality(fields) = 1 AND rec ~ '^[[:space:]]*$';
 
 -- 2. The header: the first record not blank, when it parses and at least
 -- half its fields, trimmed and in any case, name columns of the table.
