@@ -78,7 +78,9 @@ for f in "${files[@]}"; do
     args+=(-c "\\set table ${t%.csv}" -f "$here/csv/file.sql")
 done
 args+=(-f "$here/csv/finish.sql")
-if ! LC_DIR=$dir LC_SPLIT=$here/csv/split.pl \
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+if ! LC_DIR=$dir LC_SPLIT=$here/csv/split.pl LC_ROWS=$tmp/rows.csv \
      psql -X -q -v ON_ERROR_STOP=1 -v replace="$replace" ${schema:+-v schema="$schema"} \
           --single-transaction "${args[@]}"; then
     echo "load_csv: the load of $dir failed; nothing was loaded" >&2

@@ -2,17 +2,17 @@
 -- $LC_DIR/TABLE.csv into TABLE and records what it repaired or rejected.
 --
 -- psql variable: table.  Environment: LC_DIR (the folder), LC_SPLIT (the
--- path of split.pl).
+-- path of split.pl), LC_ROWS (a file split.pl may write).
 \set file :table '.csv'
 SELECT count(*) AS ncols FROM lc_col WHERE tbl = :'table' \gset
 \setenv LC_TABLE :table
 \setenv LC_NCOLS :ncols
 
--- 1. The records, from split.pl: all of them, or only the first when the
--- file is well formed (status copy in the summary, line 0).
+-- 1. The records that are not plain lines, from split.pl (the plain lines
+-- are in $LC_ROWS for COPY), and its summary (line 0).
 TRUNCATE lc_rec, lc_map, lc_fix;
-\copy lc_rec (line, nlines, status, rec, fields, quoted_null) FROM PROGRAM 'perl "$LC_SPLIT" "$LC_NCOLS" "$LC_DIR/$LC_TABLE.csv"'
-SELECT status = 'copy' AS fast, nlines, rec AS ncr FROM lc_rec WHERE line = 0 \gset
+\copy lc_rec (line, nlines, status, rec, fields, quoted_null) FROM PROGRAM 'perl "$LC_SPLIT" "$LC_NCOLS" "$LC_DIR/$LC_TABLE.csv" "$LC_ROWS"'
+SELECT nlines, rec AS ncr FROM lc_rec WHERE line = 0 \gset
 DELETE FROM lc_rec WHERE line = 0;
 
 INSERT INTO load_rejects
@@ -75,22 +75,19 @@ SELECT :'file', line, NULL, rec,
 FROM lc_rec WHERE kind IN ('blank', 'repeated header', 'row rejected')
 ORDER BY line;
 
--- 4. The rows, a text column per field: COPY reads a well-formed file (each
--- line led by its number), the others come from their records.
+-- 4. The rows, a text column per field: COPY reads the plain lines, the
+-- others come from their records.
 DROP TABLE IF EXISTS lc_stage;
 SELECT format('CREATE TEMP TABLE lc_stage (line integer, quoted_null integer[], %s)',
               string_agg(format('f%s text', i), ', ' ORDER BY i))
 FROM generate_series(1, :nfields) i
 \gexec
-\if :fast
-\copy lc_stage FROM PROGRAM 'perl "$LC_SPLIT" --number "$LC_DIR/$LC_TABLE.csv"' WITH (FORMAT csv, ESCAPE '\')
-DELETE FROM lc_stage WHERE line = (SELECT line FROM lc_head);
-\else
+\copy lc_stage FROM PROGRAM 'cat "$LC_ROWS"' WITH (FORMAT csv, ESCAPE '\')
+SELECT count(*) AS nplain FROM lc_stage \gset
 SELECT format('INSERT INTO lc_stage SELECT line, quoted_null, %s FROM lc_rec WHERE kind = %L ORDER BY line',
               string_agg(format('fields[%s]', i), ', ' ORDER BY i), 'row')
 FROM generate_series(1, :nfields) i
 \gexec
-\endif
 
 -- 5. Values: per column, one statement finds those the rules change
 -- (rules.sql) ...
@@ -134,8 +131,8 @@ FROM lc_map m JOIN lc_col c ON c.tbl = :'table' AND c.col = m.col
 -- 7. The counts, which finish.sql checks and reports.
 INSERT INTO lc_count
 SELECT :'file', :'table', :nlines, :ncr,
-       CASE WHEN :'fast' THEN :nlines ELSE (SELECT coalesce(sum(nlines), 0) FROM lc_rec) END,
-       CASE WHEN :'fast' THEN :nlines ELSE (SELECT count(*) FROM lc_rec) END,
+       :nplain + (SELECT coalesce(sum(nlines), 0) FROM lc_rec),
+       :nplain + (SELECT count(*) FROM lc_rec),
        (SELECT count(*) FROM lc_rec WHERE kind = 'header'),
        (SELECT count(*) FROM lc_rec WHERE kind = 'blank'),
        (SELECT count(*) FROM lc_stage),

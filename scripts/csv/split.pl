@@ -1,15 +1,15 @@
 #!/usr/bin/perl
 # The CSV loader's line splitter (see docs/csv-loading.md).
 #
-#   split.pl NCOLS FILE      the file's records, for table lc_rec (file.sql)
-#   split.pl --number FILE   each line led by its number and two commas
+#   split.pl NCOLS FILE ROWS
 #
-# It reads FILE as bytes.  When the file is well formed, which means COPY
-# ... (FORMAT csv, ESCAPE '\') reads every line as this dialect does (one
-# record of NCOLS fields per line, UTF-8, no NUL, CR, BOM, blank line, `\.`
-# line, `""` inside quotes, quoted "NULL", nor a repeat of the first line),
-# it prints only the first record and a summary with status `copy`: file.sql
-# then loads the file with COPY.  Otherwise it prints every record.
+# It reads FILE as bytes and sorts its lines in two.  A plain line is a
+# record that COPY ... (FORMAT csv, ESCAPE '\') reads as the loader's dialect
+# does: one line of NCOLS fields, UTF-8, without NUL or CR, not blank,
+# without "" inside quotes or a quoted "NULL", after the header (if any)
+# and not equal to it.  Plain lines go to file ROWS, each led by its number
+# and an empty field, for COPY into lc_stage.  The other records are split
+# here and printed, for COPY into lc_rec (file.sql).
 #
 # Output: COPY text rows (line, nlines, status, rec, fields, quoted_null):
 #  - a record: its first line, its number of lines, status ok, malformed
@@ -18,8 +18,8 @@
 #    unescaped; an unquoted empty field NULL) and quoted_null the positions
 #    of fields that were a quoted "NULL" (text; an unquoted NULL is SQL NULL);
 #  - status bom (line 1, 0 lines): a UTF-8 byte order mark was dropped;
-#  - the summary, last: line 0, the file's number of lines, status copy or
-#    split, and in rec the number of CRs dropped before a line end.
+#  - the summary, last: line 0, the file's number of lines, status summary,
+#    and in rec the number of CRs dropped before a line end.
 use strict;
 use warnings;
 
@@ -31,27 +31,24 @@ my $utf8 = qr/[\x00-\x7F]|[\xC2-\xDF][\x80-\xBF]|\xE0[\xA0-\xBF][\x80-\xBF]
 my $field = qr/\G("[^"\\]*(?:(?:\\.|"")[^"\\]*)*"|[^,"]*)(,|\z)/s;
 my %copy_escape = ("\t" => '\t', "\n" => '\n', "\r" => '\r');
 
+die "usage: $0 NCOLS FILE ROWS\n" unless @ARGV == 3 && $ARGV[0] =~ /^[1-9][0-9]*$/;
+my ($ncols, $path, $rows_path) = @ARGV;
+# A plain line: NCOLS fields, quoted ones without "" inside.
+my $plain_field = qr/"[^"\\]*(?:\\.[^"\\]*)*"|[^,"]*/;
+my $plain = qr/\A(?:$plain_field,){@{[$ncols - 1]}}$plain_field\z/;
+
+# The header is the first record that is not blank, if it names columns:
+# until a record that cannot be blank, every record may be it, and a later
+# line equal to one of them may be it repeated.  Should one of them have
+# other than NCOLS fields, no line is plain.
+my %head;
+my $head_seen = 0;
+my $plain_ok = 1;
+
 binmode STDOUT;
-if (@ARGV == 2 && $ARGV[0] eq '--number') {
-    my $fh = open_file($ARGV[1]);
-    print "$.,,$_" while <$fh>;    # line, quoted_null (none), the fields
-    exit 0;
-}
-die "usage: $0 NCOLS FILE | --number FILE\n" unless @ARGV == 2 && $ARGV[0] =~ /^[1-9][0-9]*$/;
-my ($ncols, $path) = @ARGV;
-
-my ($nlines, $first) = well_formed($ncols, $path);
-if (defined $nlines) {
-    print_record(1, 1, 'ok', $first, split_record($first)) if defined $first;
-    print_row(0, $nlines, 'copy', 0, undef, undef);
-    exit 0;
-}
-
-# Lines: [number, status, text], a CR before the line end dropped.  A line
-# whose quotes (not counting \" and \\) are odd in number opens a quoted
-# field that goes on to the next line with an odd number: a record.
+open(my $fh, '<:raw', $path) or die "split.pl: cannot read $path: $!\n";
+open(my $rows, '>:raw', $rows_path) or die "split.pl: cannot write $rows_path: $!\n";
 my (@group, $open, $cr);
-my $fh = open_file($path);
 while (my $text = <$fh>) {
     $text =~ s/\n\z//;
     $cr++ if $text =~ s/\r\z//;
@@ -59,6 +56,13 @@ while (my $text = <$fh>) {
     if ($. == 1 && $line->[1] eq 'ok' && $line->[2] =~ s/^\xEF\xBB\xBF//) {
         print_row(1, 0, 'bom', undef, undef, undef);
     }
+    if (!$open && $head_seen && $plain_ok && $line->[1] eq 'ok' && $text !~ /\r/ && !maybe_blank($text)
+        && $text =~ $plain && $text !~ /(?:^|,)"NULL"(?=,|\z)/ && !exists $head{$text}) {
+        print $rows "$.,,$text\n";
+        next;
+    }
+    # A line whose quotes (not counting \" and \\) are odd in number opens a
+    # quoted field that goes on to the next line with an odd number.
     push @group, $line;
     $open = !$open if odd_quotes($line);
     next if $open;
@@ -66,24 +70,22 @@ while (my $text = <$fh>) {
     @group = ();
 }
 print_group(@group) if @group;    # an unterminated quote
-print_row(0, $. // 0, 'split', $cr // 0, undef, undef);
+close($rows) or die "split.pl: cannot write $rows_path: $!\n";
+print_row(0, $. // 0, 'summary', $cr // 0, undef, undef);
 
+# The records of a group of lines: one, or when it spans lines and does not
+# parse, its lines one by one.
 sub print_group {
     my @group = @_;
     my $ok = !grep { $_->[1] ne 'ok' } @group;
     my $rec = join("\n", map { $_->[1] eq 'ok' ? $_->[2] : '' } @group);
     my @fields = $ok ? split_record($rec) : ();
     if (@fields || @group == 1) {
-        print_line_record($group[0], scalar @group, $ok, $rec, @fields);
-    } else {    # a multi-line record that does not parse: its lines one by one
-        print_line_record($_, 1, $_->[1] eq 'ok', $_->[2], $_->[1] eq 'ok' ? split_record($_->[2]) : ())
+        print_record($group[0], scalar @group, $ok, $rec, @fields);
+    } else {
+        print_record($_, 1, $_->[1] eq 'ok', $_->[2], $_->[1] eq 'ok' ? split_record($_->[2]) : ())
             for @group;
     }
-}
-
-sub open_file {
-    open(my $fh, '<:raw', $_[0]) or die "split.pl: cannot read $_[0]: $!\n";
-    return $fh;
 }
 
 sub valid_utf8 {
@@ -93,6 +95,9 @@ sub valid_utf8 {
     1 while $s =~ /\G$utf8/gc;
     return (pos($s) // 0) == length($s);
 }
+
+# Blank for file.sql ([[:space:]]), or made of other characters than ASCII.
+sub maybe_blank { return $_[0] =~ /^[\s\x80-\xFF]*\z/ }
 
 sub odd_quotes {
     my ($line) = @_;
@@ -113,15 +118,16 @@ sub split_record {
     return ();
 }
 
-sub print_line_record {
+sub print_record {
     my ($line, $nlines, $ok, $rec, @raw) = @_;
     my $status = !$ok ? $line->[1] : @raw ? 'ok' : 'malformed';
     $rec = '\x' . unpack('H*', $line->[2]) unless $ok;
-    print_record($line->[0], $nlines, $status, $rec, @raw);
-}
-
-sub print_record {
-    my ($line, $nlines, $status, $rec, @raw) = @_;
+    if (!$head_seen) {
+        my $blank = $ok && $nlines == 1 && $rec =~ /^[\t\x0B\f\r ]*\z/;
+        $head{$rec} = 1 unless $blank;
+        $plain_ok = 0 if !$blank && $status eq 'ok' && @raw != $ncols;
+        $head_seen = !($ok && $nlines == 1 && maybe_blank($rec));
+    }
     my (@elements, @quoted_null);
     my $i = 0;
     for my $v (@raw) {    # an element of a text[] literal per field
@@ -145,7 +151,7 @@ sub print_record {
         }
         push @elements, qq("$v");
     }
-    print_row($line, $nlines, $status, $rec, @raw ? '{' . join(',', @elements) . '}' : undef,
+    print_row($line->[0], $nlines, $status, $rec, @raw ? '{' . join(',', @elements) . '}' : undef,
               @quoted_null ? '{' . join(',', @quoted_null) . '}' : undef);
 }
 
@@ -159,27 +165,4 @@ sub copy_escape {
     $s =~ s/\\/\\\\/g;
     $s =~ s/([\t\n\r])/$copy_escape{$1}/g if $s =~ tr/\t\n\r//;
     return $s;
-}
-
-# When COPY reads the file as this dialect does (see the top): its number of
-# lines and its first line.
-sub well_formed {
-    my ($ncols, $path) = @_;
-    my $plain = qr/"[^"\\]*(?:\\.[^"\\]*)*"|[^,"]*/;
-    my $shape = qr/\A(?:$plain,){@{[$ncols - 1]}}$plain\z/;
-    my $fh = open_file($path);
-    my ($n, $first) = (0);
-    while (my $line = <$fh>) {
-        $n++;
-        chomp $line;
-        return if $line =~ /[\x00\r]/ || !valid_utf8($line) || $line =~ /^[\s\x80-\xFF]*\z/
-            || $line eq '\.' || $line !~ $shape || $line =~ /(?:^|,)"NULL"(?=,|\z)/;
-        if (defined $first) {
-            return if $line eq $first;
-        } else {
-            return if $line =~ /^\xEF\xBB\xBF/;
-            $first = $line;
-        }
-    }
-    return ($n, $first);
 }
