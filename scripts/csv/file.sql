@@ -90,7 +90,8 @@ FROM generate_series(1, :nfields) i
 \gexec
 
 -- 5. Values: per column, one statement finds those the rules change
--- (rules.sql) ...
+-- (rules.sql): of the values lc_plain() does not pass, or in a JSON column
+-- whose values all parse, of the word NULL ...
 SELECT format($q$
     INSERT INTO lc_fix
     SELECT s.line, %1$s, s.f%1$s, c.loaded, c.reason, c.note
