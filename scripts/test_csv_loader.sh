@@ -28,12 +28,12 @@ for f in "$tmp"/clean_blank/*.csv; do echo >> "$f"; done   # a blank last line: 
 mkdir "$tmp"/missing && cp test/csv/clean/dim_branch.csv "$tmp"/missing/
 [ -d ../shared/glofox/data ] && cp -r ../shared/glofox/data "$tmp"/glofox
 
-# load [ARGS]: the loader's output (without its timing) and exit status
+# load [ARGS]: the loader's output (without its timing and paths) and exit status
 load() {
     local rc=0
     echo "\$ load_csv.sh $*"
     (cd "$tmp" && bash "$root/scripts/load_csv.sh" "$@") >"$tmp/log" 2>&1 || rc=$?
-    sed -e '/^load_csv: done in /d' -e 's/^psql:[^ ]*:[0-9]*: //' -e '/^CONTEXT: /d' "$tmp/log"
+    sed -e "s|$root/||g" -e '/^load_csv: done in /d' -e 's/^psql:[^ ]*:[0-9]*: //' -e '/^CONTEXT: /d' "$tmp/log"
     echo "exit $rc"
 }
 
