@@ -1,6 +1,6 @@
 -- The brief's tables, as its setup.sql creates them: the four input tables,
 -- the stand-in Part 1 table and the two output tables.  The project's sample
--- (sample/generate.sql), the CSV loader (scripts/load_csv.sh) and the
+-- (sample/generate.sql), the CSV loader (scripts/csv/begin.sql) and the
 -- benchmark (bench/generate.sql) create them from here.
 
 -- INPUT TABLES

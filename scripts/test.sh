@@ -20,6 +20,9 @@ CLUSTER_OPTS="-o shared_buffers=16MB" with_cluster bash scripts/test_memory.sh
 step "differential fuzzing against the SQL reference (300 seeds)"
 with_cluster bash scripts/fuzz.sh SEEDS=300
 
+step "the CSV loader on deliberately broken files"
+bash scripts/test_csv_loader.sh
+
 step "make report: its CSV files equal the functions' rows"
 bash scripts/test_report.sh
 
