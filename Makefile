@@ -3,8 +3,9 @@
 
 EXTENSION = leadconv
 MODULE_big = leadconv
-OBJS = src/compat.o src/source.o src/columns.o src/strhash.o src/localtime.o \
-	src/details.o src/digest.o src/spill.o src/firsts.o src/events.o src/fanout.o \
+OBJS = src/compat.o src/source.o src/columns.o src/strhash.o src/localtime.o src/arena.o \
+	src/details.o src/digest.o src/spill.o src/parts.o src/firsts.o src/pass.o src/compute.o \
+	src/events.o src/fanout.o \
 	src/sink.o src/output.o src/parallel.o src/facts.o src/swap.o src/refresh.o \
 	src/maintain.o src/populate.o src/anomalies.o src/leadconv.o
 DATA = leadconv--1.0.sql leadconv--1.0--1.1.sql leadconv--1.1--1.2.sql

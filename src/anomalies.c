@@ -109,7 +109,9 @@ enum
 
 typedef struct LcAnomalyRun
 {
-	LcCompute	c;				/* the sources, and the branches by rule 2 */
+	LcSourceTable sources[LC_NTABLES];
+	lc_strhash_hash *branches;	/* by rule 2 */
+	MemoryContext cxt;			/* of the call */
 	Tuplestorestate *store;		/* NULL: only count */
 	TupleDesc	desc;
 	MemoryContext rowcxt;		/* reset after each row */
@@ -168,7 +170,7 @@ time_text(Datum value, Oid type)
 static char *
 column_text(LcAnomalyRun *r, int column)
 {
-	const LcSourceTable *t = &r->c.sources[r->table];
+	const LcSourceTable *t = &r->sources[r->table];
 	Datum		value = r->values[column];
 
 	if (r->nulls[column])
@@ -207,7 +209,7 @@ columns_text(LcAnomalyRun *r, int first, int last)
 		char	   *value = column_text(r, i);
 
 		appendStringInfo(&buf, "%s%s=%s", i > first ? ", " : "",
-						 r->c.sources[r->table].columns[i].name,
+						 r->sources[r->table].columns[i].name,
 						 value ? quote_literal_cstr(value) : "NULL");
 	}
 	return buf.data;
@@ -224,7 +226,7 @@ static void
 report(LcAnomalyRun *r, LcAnomaly code, int column, int64 users,
 	   const char *fmt,...)
 {
-	const LcSourceTable *t = &r->c.sources[r->table];
+	const LcSourceTable *t = &r->sources[r->table];
 	Datum		values[OUT_NCOLUMNS];
 	bool		nulls[OUT_NCOLUMNS] = {0};
 	StringInfoData message;
@@ -277,7 +279,7 @@ find_branch(LcAnomalyRun *r, Datum id)
 
 	key->len = len;
 	memcpy(key->data, VARDATA_ANY(t), len);
-	entry = lc_strhash_lookup(r->c.branches, key);
+	entry = lc_strhash_lookup(r->branches, key);
 	return entry ? lc_key_record(LcBranch, entry->key) : NULL;
 }
 
@@ -288,7 +290,7 @@ find_branch(LcAnomalyRun *r, Datum id)
 static void
 check_time(LcAnomalyRun *r, int column)
 {
-	const LcSourceTable *t = &r->c.sources[r->table];
+	const LcSourceTable *t = &r->sources[r->table];
 	const char *name = t->columns[column].name;
 	LcInstant	when = lc_instant(r->values[column], t->types[column]);
 
@@ -319,7 +321,7 @@ gives_zone(LcAnomalyRun *r, const LcBranch *b, const char *zone)
 		return false;
 	return created_null ||
 		lc_instant(r->values[LC_BRANCH_CREATED],
-				   r->c.sources[LC_BRANCH].types[LC_BRANCH_CREATED]) == b->created;
+				   r->sources[LC_BRANCH].types[LC_BRANCH_CREATED]) == b->created;
 }
 
 static void
@@ -353,7 +355,7 @@ check_branch(LcAnomalyRun *r)
 		if (b == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("%s gave different rows when read twice", r->c.sources[LC_BRANCH].qualname),
+					 errmsg("%s gave different rows when read twice", r->sources[LC_BRANCH].qualname),
 					 errdetail("leadconv_anomalies() reads dim_branch twice in one snapshot; branch_id %s was only there the second time.",
 							   quote_literal_cstr(TextDatumGetCString(values[LC_BRANCH_ID]))),
 					 errhint("A view or foreign table read as dim_branch must give the same rows each time: no volatile functions.")));
@@ -432,7 +434,7 @@ static void
 check_details_key(LcAnomalyRun *r, const LcDetailsValue *v, const char *key,
 				  LcAnomaly missing)
 {
-	const char *column = r->c.sources[r->table].columns[LC_PURCHASE_DETAILS].name;
+	const char *column = r->sources[r->table].columns[LC_PURCHASE_DETAILS].name;
 	const char *what = NULL;
 
 	switch (v->shape)
@@ -462,7 +464,7 @@ check_details_key(LcAnomalyRun *r, const LcDetailsValue *v, const char *key,
 static void
 check_details(LcAnomalyRun *r)
 {
-	const LcSourceTable *t = &r->c.sources[r->table];
+	const LcSourceTable *t = &r->sources[r->table];
 	const char *column = t->columns[LC_PURCHASE_DETAILS].name;
 	const char *data = NULL;
 	uint32		len = 0;
@@ -501,7 +503,7 @@ check_details(LcAnomalyRun *r)
 static void
 check_purchase(LcAnomalyRun *r)
 {
-	const LcSourceTable *t = &r->c.sources[r->table];
+	const LcSourceTable *t = &r->sources[r->table];
 	Datum	   *values = r->values;
 	bool	   *nulls = r->nulls;
 	const char *id = t->columns[LC_PURCHASE_ID].name;
@@ -545,7 +547,7 @@ check_purchase(LcAnomalyRun *r)
 
 	if (when >= 0)
 	{
-		Oid			user_created_type = r->c.sources[LC_USER].types[LC_USER_CREATED];
+		Oid			user_created_type = r->sources[LC_USER].types[LC_USER_CREATED];
 
 		check_time(r, when);
 		if (!nulls[PURCHASE_USER_CREATED] &&
@@ -636,8 +638,8 @@ append_rule1_rows(StringInfo buf, const LcSourceTable *users)
 static char *
 table_query(LcAnomalyRun *r, LcTable table)
 {
-	const LcSourceTable *t = &r->c.sources[table];
-	const LcSourceTable *users = &r->c.sources[LC_USER];
+	const LcSourceTable *t = &r->sources[table];
+	const LcSourceTable *users = &r->sources[LC_USER];
 	StringInfoData q;
 
 	initStringInfo(&q);
@@ -687,7 +689,7 @@ put_summary(LcAnomalyRun *r)
 
 			if (r->count[table][code] == 0)
 				continue;
-			values[SUM_TABLE] = CStringGetTextDatum(r->c.sources[table].name);
+			values[SUM_TABLE] = CStringGetTextDatum(r->sources[table].name);
 			values[SUM_CODE] = CStringGetTextDatum(anomaly_codes[code]);
 			values[SUM_ANOMALIES] = Int64GetDatum(r->count[table][code]);
 			values[SUM_USERS] = Int64GetDatum(r->users[table][code]);
@@ -710,21 +712,21 @@ run_checks(FunctionCallInfo fcinfo, bool summary)
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
 	memset(&r, 0, sizeof(r));
-	r.c.cxt = AllocSetContextCreate(CurrentMemoryContext, "leadconv anomalies",
+	r.cxt = AllocSetContextCreate(CurrentMemoryContext, "leadconv anomalies",
 									ALLOCSET_DEFAULT_SIZES);
-	r.rowcxt = AllocSetContextCreate(r.c.cxt, "leadconv anomaly row",
+	r.rowcxt = AllocSetContextCreate(r.cxt, "leadconv anomaly row",
 									 ALLOCSET_DEFAULT_SIZES);
 	r.store = summary ? NULL : rsinfo->setResult;
 	r.desc = rsinfo->setDesc;
 	r.now = GetCurrentTransactionStartTimestamp();
 	r.epoch = SetEpochTimestamp();
 
-	oldcxt = MemoryContextSwitchTo(r.c.cxt);
-	nestlevel = lc_sources_push(r.c.sources, InvalidOid);
+	oldcxt = MemoryContextSwitchTo(r.cxt);
+	nestlevel = lc_sources_push(r.sources, InvalidOid);
 	MemoryContextSwitchTo(oldcxt);
 
 	SPI_connect();
-	lc_load_branches(&r.c);
+	r.branches = lc_load_branches(&r.sources[LC_BRANCH], r.cxt);
 	for (table = 0; table < LC_NTABLES; table++)
 	{
 		char	   *query = table_query(&r, table);
@@ -741,7 +743,7 @@ run_checks(FunctionCallInfo fcinfo, bool summary)
 		r.store = rsinfo->setResult;
 		put_summary(&r);
 	}
-	MemoryContextDelete(r.c.cxt);
+	MemoryContextDelete(r.cxt);
 }
 
 PG_FUNCTION_INFO_V1(leadconv_anomalies);

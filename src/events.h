@@ -9,7 +9,7 @@
 #include "postgres.h"
 
 #include "columns.h"
-#include "firsts.h"
+#include "call.h"
 
 extern void lc_event_values(const LcCompute *c, const LcUser *user,
 							Datum *values, bool *nulls);

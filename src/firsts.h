@@ -1,19 +1,18 @@
 /*
  * firsts.h
- *		Choosing each user's first purchases (SPEC rules 1, 2, 4 and 5).
+ *		The users of a pass and their first purchases, by the SPEC's rules
+ *		1, 2, 4 and 5.
  */
 #ifndef LEADCONV_FIRSTS_H
 #define LEADCONV_FIRSTS_H
 
 #include "postgres.h"
-#include "pgtime.h"
-#include "port/atomics.h"
-#include "storage/sharedfileset.h"
-#include "utils/array.h"
 
+#include "arena.h"
 #include "columns.h"
 #include "digest.h"
 #include "localtime.h"
+#include "rows.h"
 #include "source.h"
 #include "strhash.h"
 
@@ -55,47 +54,6 @@ typedef struct LcBranch
 	bool		created_null;
 } LcBranch;
 
-/* A user of dim_user, by rule 1.  Its id follows it. */
-typedef struct LcUser
-{
-	LcFirst		first[LC_NKINDS];
-	LcInstant	created;
-	LcBranch   *branch;			/* NULL: branch_id NULL or not in dim_branch */
-	const LcStr *branch_id;		/* NULL: branch_id NULL */
-	const struct LcFactRow *facts;	/* diffing: its row in the facts */
-	bool		created_null;
-} LcUser;
-
-/* At most this many bits of parts (2^LC_MAX_BITS parts). */
-#define LC_MAX_BITS 8
-/* What the output of a process counts (output.h), at most. */
-#define LC_MAX_COUNTS 8
-/* At most this many processes share a call: the leader and its workers. */
-#define LC_MAX_PROCS 8
-
-/*
- * What the processes of a parallel call share, in its dynamic shared
- * memory, so that one that has computed its own parts can take the parts
- * another has not begun: the parts' files, named in a shared file set, and
- * per process, whether its files are written and which of its parts are
- * taken.
- */
-typedef struct LcShare
-{
-	SharedFileSet files;
-	/* 0 while the process reads the tables, then 1 + its bits of parts */
-	pg_atomic_uint32 ready[LC_MAX_PROCS];
-	/* per process and part: 0 while nobody has taken it */
-	pg_atomic_uint32 taken[LC_MAX_PROCS][1 << LC_MAX_BITS];
-	pg_atomic_uint32 passes;	/* of every process, once it is done */
-	pg_atomic_uint64 counts[LC_MAX_COUNTS];	/* what their outputs counted */
-} LcShare;
-
-typedef struct LcCompute LcCompute;
-typedef void (*LcUserFn) (const LcCompute *c, const LcUser *user, void *arg);
-typedef void (*LcGoneFn) (const LcCompute *c, const LcStr *user_id,
-						  const struct LcFactRow *fact, void *arg);
-
 /* Diffing: what is kept of a user's row in the Part 1 facts. */
 typedef struct LcFactRow
 {
@@ -103,45 +61,50 @@ typedef struct LcFactRow
 	int32		kinds;			/* the kinds it has a first purchase of, as bits */
 } LcFactRow;
 
-/*
- * A refresh diffs the users against the Part 1 facts: each process reads
- * the fact rows of its users with their sources, keeping a digest per user,
- * and is told of the users the facts have that dim_user no longer has.
- */
-typedef struct LcDiff
+/* A user of dim_user, by rule 1.  Its id follows it. */
+typedef struct LcUser
 {
-	LcSourceTable facts;		/* the Part 1 fact table */
-	LcDigestSeeds seeds;
-	LcGoneFn	gone;			/* called with emit_arg */
-} LcDiff;
+	LcFirst		first[LC_NKINDS];
+	LcInstant	created;
+	LcBranch   *branch;			/* NULL: branch_id NULL or not in dim_branch */
+	const LcStr *branch_id;		/* NULL: branch_id NULL */
+	const LcFactRow *facts;		/* diffing: its row in the facts */
+	bool		created_null;
+} LcUser;
 
-struct LcCompute
+/* Diffing: a user of the facts that dim_user no longer has. */
+typedef struct LcGone
 {
-	/* set by the caller */
-	LcSourceTable sources[LC_NTABLES];
-	ArrayType  *user_ids;		/* NULL, or compute only these users */
-	Size		budget;			/* bytes one pass may hold */
-	LcUserFn	emit;			/* called once per user */
-	void	   *emit_arg;
-	LcDiff	   *diff;			/* NULL, or diff against the facts */
-	/*
-	 * With parallel workers (parallel.c): this process computes only the
-	 * users whose hash's top share_bits bits are a share in share_mask.
-	 * share_bits 0: every user.
-	 */
-	int			share_bits;
-	uint64		share_mask;
-	LcShare    *share;			/* with workers; NULL alone */
-	int			proc;			/* this process in share: 0 the leader */
+	struct LcGone *next;
+	LcFactRow	fact;
+	LcStr		user_id;		/* its bytes follow */
+} LcGone;
 
-	/* kept for the whole call */
+/* The users of a pass: a hash table of them, and their first purchases. */
+typedef struct LcUsers
+{
+	const LcSourceTable *sources;	/* the call's */
+	lc_strhash_hash *branches;	/* the call's, by rule 2 */
 	MemoryContext cxt;
-	lc_strhash_hash *branches;
-	int			passes;			/* how many passes the users took */
-};
+	lc_strhash_hash *hash;
+	LcArena		users;			/* the users only: walked to emit them */
+	LcArena		data;			/* their purchases' ids and details, and more */
+	LcGone	   *gone;			/* diffing: users gone from dim_user */
+	MemoryContext cmpcxt;		/* reset after each comparison of details */
+	LcStr	   *probe;			/* a branch id to look up */
+	uint32		probe_size;
+} LcUsers;
 
-extern void lc_load_branches(LcCompute *c);
-extern int	lc_first_bits(const LcCompute *c);
-extern void lc_compute(LcCompute *c);
+extern lc_strhash_hash *lc_load_branches(const LcSourceTable *branches, MemoryContext cxt);
+
+extern void lc_users_init(LcUsers *users, const LcSourceTable *sources,
+						  lc_strhash_hash *branches, MemoryContext cxt, Size block_size);
+extern void lc_users_reset(LcUsers *users);
+extern Size lc_users_memory(const LcUsers *users);
+extern void lc_apply_user(LcUsers *users, const LcRow *row, const char *payload);
+extern void lc_apply_purchase(LcUsers *users, const LcRow *row, const char *payload,
+							  LcUser *user);
+extern void lc_apply_fact(LcUsers *users, const char *payload, LcUser *user);
+extern Size lc_user_size(const void *user);
 
 #endif							/* LEADCONV_FIRSTS_H */

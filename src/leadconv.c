@@ -20,7 +20,7 @@
 #include "compat.h"
 #include "events.h"
 #include "fanout.h"
-#include "firsts.h"
+#include "call.h"
 #include "output.h"
 #include "parallel.h"
 #include "refresh.h"

@@ -7,7 +7,7 @@
 
 #include "postgres.h"
 
-#include "firsts.h"
+#include "call.h"
 #include "sink.h"
 
 /* Which rows each user gives: Part 1's one, or Part 2's fan-out. */

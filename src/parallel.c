@@ -49,6 +49,7 @@
 
 #include "columns.h"
 #include "compat.h"
+#include "compute.h"
 #include "parallel.h"
 
 /* leadconv.max_parallel_workers; -1: the processors less one */

@@ -9,7 +9,7 @@
 #include "storage/dsm.h"
 #include "storage/shm_toc.h"
 
-#include "firsts.h"
+#include "call.h"
 #include "output.h"
 
 /* At most this many workers per call. */
