@@ -383,3 +383,5 @@ COMMENT ON FUNCTION @extschema@.leadconv_auto_refresh_on() IS
 'Whether automatic refresh is on for the facts'' source schema';
 COMMENT ON FUNCTION @extschema@.leadconv_conversion_filter(text) IS
 'A conversion filter spelled as leadconv spells it (MEMBERSHIP, USER_CREDIT or ALL), case and spaces ignored; anything else is an error';
+COMMENT ON EVENT TRIGGER leadconv_guard_sources IS
+'Refuses DDL that would give a source table under automatic refresh a parent or a child (leadconv_guard_sources())';
