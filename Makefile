@@ -13,7 +13,7 @@ PGFILEDESC = "leadconv - lead conversions of the gym brief"
 
 REGRESS = setup part1_users part1_zones part1_firsts part1_details part1_types \
 	part1_values part1_errors security anomalies part2 parallel facts auto_refresh glofox \
-	upgrade
+	comments install_schema upgrade
 ISOLATION = refresh concurrent_refresh snapshot_writer facts_vacuum refresh_swap \
 	temp_tablespace source_lock
 

@@ -418,3 +418,5 @@ COMMENT ON FUNCTION @extschema@.leadconv_anomaly_codes() IS
 'Every anomaly code leadconv_anomalies() reports, the tables it is found in, and what it means';
 COMMENT ON FUNCTION @extschema@.leadconv_conversion_filter(text) IS
 'A conversion filter spelled as leadconv spells it (MEMBERSHIP, USER_CREDIT or ALL), case and spaces ignored; anything else is an error';
+COMMENT ON EVENT TRIGGER leadconv_guard_sources IS
+'Refuses DDL that would give a source table under automatic refresh a parent or a child (leadconv_guard_sources())';

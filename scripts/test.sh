@@ -4,6 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
 
+step "the docs match the tree (module map, module graph, README links)"
+bash scripts/check_docs.sh
+
 need_packages postgresql-15-cron
 clear_stale_cluster
 build_install
