@@ -39,6 +39,8 @@ BEGIN
 END $$;
 COMMENT ON TYPE @extschema@.leadconv_fact_change IS
 'Internal: a user''s change that leadconv_refresh() found, as its processes pass it on';
+COMMENT ON COLUMN @extschema@.leadconv_fact_change.fact_kinds IS
+'The kinds of first purchase the facts have of the user (bits: 1 a membership, 2 a credit pack); NULL: no row';
 
 -- A query by filter alone reads a third of the table: a scan serves it as
 -- well, and the index cost every refresh its upkeep.
@@ -65,17 +67,19 @@ CREATE TABLE @extschema@.leadconv_facts_state (
 );
 INSERT INTO @extschema@.leadconv_facts_state DEFAULT VALUES;
 
-CREATE FUNCTION @extschema@.leadconv_auto_refresh_on()
+-- It reads catalogs only, so that a reader of leadconv_facts_status needs no
+-- privilege on leadconv_facts_state: the view reads that as its owner.
+CREATE FUNCTION @extschema@.leadconv_auto_refresh_on(source_schema name)
 RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-    -- every source table of the recorded schema has the five triggers, firing
+    -- every source table of the schema has the five triggers, firing
     SELECT pg_catalog.count(*) OPERATOR(pg_catalog.=) 20::bigint
     FROM pg_catalog.pg_trigger AS t
     JOIN pg_catalog.pg_class AS c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid
     JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-    JOIN @extschema@.leadconv_facts_state AS s ON s.source_schema OPERATOR(pg_catalog.=) n.nspname
-    WHERE t.tgfoid OPERATOR(pg_catalog.=)
+    WHERE n.nspname OPERATOR(pg_catalog.=) leadconv_auto_refresh_on.source_schema
+      AND t.tgfoid OPERATOR(pg_catalog.=)
               '@extschema@.leadconv_auto_refresh_trigger()'::pg_catalog.regprocedure::pg_catalog.oid
       AND t.tgenabled OPERATOR(pg_catalog.<>) 'D'::"char"
       AND c.relname OPERATOR(pg_catalog.=) ANY (ARRAY['dim_branch', 'dim_user',
@@ -84,7 +88,7 @@ END;
 
 CREATE VIEW @extschema@.leadconv_facts_status AS
     SELECT s.source_schema,
-           @extschema@.leadconv_auto_refresh_on() AS auto_refresh,
+           @extschema@.leadconv_auto_refresh_on(s.source_schema) AS auto_refresh,
            s.refresh_started AS last_refresh_started,
            s.refresh_ended AS last_refresh_ended,
            s.refresh_method AS last_refresh_method,
@@ -317,7 +321,8 @@ COMMENT ON TYPE @extschema@.leadconv_client_event IS
 COMMENT ON TYPE @extschema@.leadconv_lead_conversion IS
 'A Part 2 row: a user''s conversion under one filter';
 
--- the fact tables' and views' columns take the row types' descriptions
+-- the fact tables', views' and leadconv_fact_change's columns take the row
+-- types' descriptions
 DO $$
 DECLARE
     c record;
@@ -327,7 +332,8 @@ BEGIN
         FROM pg_catalog.pg_class AS r
         JOIN pg_catalog.pg_attribute AS a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
         JOIN pg_catalog.pg_type AS t
-            ON t.typname = CASE WHEN r.relname IN ('leadconv_fct_client_conversion_events')
+            ON t.typname = CASE WHEN r.relname IN ('leadconv_fct_client_conversion_events',
+                                                   'leadconv_fact_change')
                                 THEN 'leadconv_client_event' ELSE 'leadconv_lead_conversion' END
            AND t.typnamespace = r.relnamespace
         JOIN pg_catalog.pg_attribute AS ta ON ta.attrelid = t.typrelid AND ta.attname = a.attname
@@ -336,7 +342,7 @@ BEGIN
            AND d.objsubid = ta.attnum
         WHERE r.relnamespace = '@extschema@'::regnamespace
           AND r.relname IN ('leadconv_fct_client_conversion_events', 'leadconv_fct_lead_conversions',
-                            'leadconv_branch_conversions')
+                            'leadconv_branch_conversions', 'leadconv_fact_change')
     LOOP
         EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', c.rel, c.attname, c.description);
     END LOOP;
@@ -412,8 +418,8 @@ COMMENT ON FUNCTION @extschema@.leadconv_switch_source_schema(name) IS
 'Make the facts hold the source tables of another schema, moving automatic refresh with them';
 COMMENT ON FUNCTION @extschema@.leadconv_guard_sources() IS
 'Refuses DDL that would give a source table under automatic refresh a parent or a child';
-COMMENT ON FUNCTION @extschema@.leadconv_auto_refresh_on() IS
-'Whether automatic refresh is on for the facts'' source schema';
+COMMENT ON FUNCTION @extschema@.leadconv_auto_refresh_on(name) IS
+'Whether every source table of a schema has its automatic-refresh triggers, enabled';
 COMMENT ON FUNCTION @extschema@.leadconv_anomaly_codes() IS
 'Every anomaly code leadconv_anomalies() reports, the tables it is found in, and what it means';
 COMMENT ON FUNCTION @extschema@.leadconv_conversion_filter(text) IS

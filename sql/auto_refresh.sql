@@ -211,7 +211,7 @@ SELECT leadconv_enable_auto_refresh();
 TRUNCATE leadconv_fct_client_conversion_events, leadconv_fct_lead_conversions;
 UPDATE leadconv_facts_state SET source_schema = NULL;
 INSERT INTO dim_user VALUES ('restored', 'b1', 'x', '2024-01-01');
-SELECT source_schema FROM leadconv_facts_status;
+SELECT source_schema, last_refresh_method FROM leadconv_facts_status;
 SELECT lc_test.facts_differing();
 
 -- Partitioned and inherited sources: statement triggers fire only for the

@@ -313,6 +313,15 @@ RESET ROLE;
 SELECT lc_test.facts_differing();
 SELECT user_id, first_user_membership_id, first_membership_name
 FROM leadconv_fct_client_conversion_events ORDER BY user_id;
+-- A BI reader needs SELECT on the status view alone: the view reads the
+-- state table as its owner.
+GRANT SELECT ON leadconv_facts_status TO regress_lc_reader;
+SET ROLE regress_lc_reader;
+SELECT source_schema, auto_refresh, last_refresh_method IS NOT NULL AS refreshed
+FROM leadconv_facts_status;
+SELECT * FROM lc_test.error_of('SELECT * FROM leadconv_facts_state');
+RESET ROLE;
+REVOKE SELECT ON leadconv_facts_status FROM regress_lc_reader;
 SELECT leadconv_disable_auto_refresh();
 
 -- Another role may maintain the facts once they are its (or it is a

@@ -517,6 +517,7 @@ lc_refresh(LcFacts *f, Oid sources_nsp, int flags, LcRefreshResult *result)
 	uint64	   *counts = rf.out.counts;
 	bool		may_swap = (flags & LC_REFRESH_MAY_SWAP) != 0;
 	bool		empty;
+	const char *method_label = NULL;
 
 	memset(&rf, 0, sizeof(rf));
 	memset(result, 0, sizeof(LcRefreshResult));
@@ -583,6 +584,9 @@ lc_refresh(LcFacts *f, Oid sources_nsp, int flags, LcRefreshResult *result)
 			}
 		}
 		tuplestore_end(changes);
+		/* every row written in place: the status should not say "incremental" */
+		if (empty)
+			method_label = "rebuild in place";
 	}
 
 	result->users_changed = (int64) counts[LC_COUNT_USERS_CHANGED];
@@ -596,6 +600,8 @@ lc_refresh(LcFacts *f, Oid sources_nsp, int flags, LcRefreshResult *result)
 		result->deleted[1] = counts[LC_COUNT_CONVERSIONS_DELETED];
 		result->inserted[1] = counts[LC_COUNT_CONVERSIONS_INSERTED];
 	}
+	if (method_label)
+		result->method = method_label;
 	lc_facts_record_refresh_end(f, result->method, result->users_changed);
 	/*
 	 * Statistics for the planner of BI queries: files swapped in keep the
