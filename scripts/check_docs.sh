@@ -33,6 +33,20 @@ if [ "$graph" != "$documented" ]; then
     diff <(echo "$documented") <(echo "$graph") >&2 || true
 fi
 
+# every anomaly code (src/anomalies.h, the one list) has its row in
+# docs/data-quality.md, and the page names no code that is not there
+codes=$(sed -n 's/^\s*X(LC_A_[A-Z0-9_]*, "\([a-z0-9_]*\)".*/\1/p' src/anomalies.h)
+[ -n "$codes" ] || fail "no anomaly codes found in src/anomalies.h"
+for c in $codes; do
+    grep -q "^| .*\`$c\`" docs/data-quality.md ||
+        fail "anomaly code $c has no row in docs/data-quality.md"
+done
+for c in $(grep -o '^| `[a-z0-9_]*`\(, `[a-z0-9_]*`\)* |' docs/data-quality.md | grep -o '`[a-z_0-9]*`' | tr -d '`'); do
+    case "$c" in source_table | row_key | column_name | code | message | value | users_affected) continue ;; esac
+    grep -qx "$c" <<<"$codes" ||
+        fail "docs/data-quality.md lists $c, which is not an anomaly code of src/anomalies.h"
+done
+
 # README links every page
 for page in docs/*.md CHANGELOG.md; do
     grep -q "]($page\(#[^)]*\)\?)" README.md ||
@@ -47,4 +61,4 @@ if ((failed)); then
     exit 1
 fi
 echo "check_docs: the module map lists all $(wc -w <<<"$sources") files of src/, the module graph" \
-    "matches the #includes, README.md links $(ls docs/*.md CHANGELOG.md | wc -l) pages"
+    "matches the #includes, docs/data-quality.md has all $(wc -w <<<"$codes") anomaly codes, README.md links $(ls docs/*.md CHANGELOG.md | wc -l) pages"
