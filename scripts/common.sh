@@ -126,3 +126,18 @@ copy_tree() {
         --exclude=./regression.diffs --exclude=./regression.out . |
         tar -C "$dest" -xf -
 }
+
+# A screenshot of a page (HTML) by headless Chromium, WIDTHxHEIGHT pixels of
+# it from the top.  The machine's network is closed: nothing is fetched, and
+# a fresh profile each time.
+page_screenshot() {
+    local html=$1 png=$2 size=$3 profile
+    profile=$(mktemp -d)
+    rm -f "$png"
+    chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --hide-scrollbars --user-data-dir="$profile" --window-size="${size/x/,}" \
+        --screenshot="$png" "file://$(realpath "$html")" >/dev/null 2>&1 || true
+    rm -rf "$profile"
+    [ -s "$png" ] || { echo "FAIL: Chromium made no screenshot of $html" >&2; return 1; }
+}

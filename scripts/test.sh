@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
 
-need_packages postgresql-15-cron
+need_packages postgresql-15-cron gnuplot-nox chromium python3-pil
 clear_stale_cluster
 build_install
 
