@@ -95,11 +95,17 @@ they were last refreshed ($ended)."
 they were last refreshed ($ended)."
 fi
 
+session -At -c "SELECT format('the facts hold the source tables of schema %s, computed %s (%s, %s users changed)',
+                               source_schema, to_char(last_refresh_ended, 'YYYY-MM-DD HH24:MI:SS TZ'),
+                               last_refresh_method, last_refresh_users_changed)
+                FROM leadconv_facts_status"
+
 if [ "$POPULATE" = yes ]; then
     step "filling the brief's tables fct_client_conversion_events and fct_lead_conversions (leadconv_populate: empties them first, and adds column client_conversion_event_filter to fct_lead_conversions when it lacks it)"
     session -P footer=off -c 'SELECT * FROM leadconv_populate()'
 else
-    echo "your tables are left as they are: only leadconv's facts were written (POPULATE=yes would also fill the brief's output tables)"
+    echo "your tables are left as they are: $([ "$REFRESH" = no ] && echo "nothing was written" ||
+        echo "only leadconv's facts were written") (POPULATE=yes would also fill the brief's output tables)"
 fi
 
 # One session writes everything: the CSV files, the page's pieces (rows for
