@@ -5,9 +5,9 @@
 # they read in grey scale too, and every bar has a black edge.
 
 C_M = '#1b3b6f'   # MEMBERSHIP: dark
-C_U = '#f0a04b'   # USER_CREDIT: light
-C_A = '#8c8c8c'   # ALL: mid grey
-colour(f) = f eq 'MEMBERSHIP' ? 0x1b3b6f : f eq 'USER_CREDIT' ? 0xf0a04b : 0x8c8c8c
+C_U = '#f5c08a'   # USER_CREDIT: light
+C_A = '#7f7f7f'   # ALL: mid grey
+colour(f) = f eq 'MEMBERSHIP' ? 0x1b3b6f : f eq 'USER_CREDIT' ? 0xf5c08a : 0x7f7f7f
 
 set datafile separator "\t"
 set encoding utf8
