@@ -20,7 +20,7 @@ CLUSTER_OPTS="-o shared_buffers=16MB" with_cluster bash scripts/test_memory.sh
 step "differential fuzzing against the SQL reference (300 seeds)"
 with_cluster bash scripts/fuzz.sh SEEDS=300
 
-step "make report: its CSV files equal the functions' rows"
+step "make report: CSV files and page equal the functions', Chromium draws the page, DB= reports your own database"
 bash scripts/test_report.sh
 
 step "pg_cron refreshes the facts on its schedule"
