@@ -12,6 +12,11 @@ CREATE TEMP VIEW report_part2 AS
 CREATE TEMP VIEW report_anomalies AS
     SELECT * FROM leadconv_anomalies();
 
+-- The data-quality summary: anomalies per source table and code.  Kept,
+-- not a view: it reads every source row, and the page needs it often.
+CREATE TEMP TABLE report_quality AS
+    SELECT * FROM leadconv_anomaly_summary();
+
 -- Headline: every user once, any purchase converts (the ALL filter).
 CREATE TEMP VIEW report_headline AS
     SELECT count(*) AS users,
@@ -22,7 +27,7 @@ CREATE TEMP VIEW report_headline AS
            count(*) FILTER (WHERE client_conversion_event_type = 'MEMBERSHIP') AS clients_by_membership,
            count(*) FILTER (WHERE client_conversion_event_type = 'USER_CREDIT') AS clients_by_user_credit,
            count(DISTINCT branch_id) + (bool_or(branch_id IS NULL) IS TRUE)::int AS branches,
-           (SELECT coalesce(sum(anomalies), 0) FROM leadconv_anomaly_summary()) AS anomalies
+           (SELECT coalesce(sum(anomalies), 0) FROM report_quality) AS anomalies
     FROM leadconv_fct_client_conversion_events;
 
 -- Every branch under every filter (leads counted under each), and whether
@@ -100,25 +105,25 @@ CREATE TEMP VIEW report_days AS
 -- last bin holds everything longer (days_to NULL).
 CREATE TEMP VIEW report_days_histogram AS
     WITH counted AS (SELECT * FROM report_spans WHERE days >= 0),
-    limits AS (
-        SELECT greatest(1.5 * percentile_cont(0.9) WITHIN GROUP (ORDER BY days), 1) AS upto FROM counted),
     width AS (
-        SELECT coalesce((SELECT min(w) FROM unnest(ARRAY[1, 7, 14, 30, 60, 90, 180, 365]) w
-                         WHERE upto / w <= 15),
-                        365 * ceil(upto / 365 / 15))::int AS w,
-               upto
-        FROM limits),
-    bins AS (
-        SELECT t.conversion_type, i AS bin, i * w AS days_from,
-               CASE WHEN i < ceil(upto / w) THEN (i + 1) * w END AS days_to
-        FROM width, generate_series(0, ceil(upto / w)::int) i,
-             (SELECT DISTINCT conversion_type FROM counted) t)
-    SELECT b.conversion_type, b.bin, b.days_from, b.days_to,
-           (SELECT count(*) FROM counted c
-            WHERE c.conversion_type = b.conversion_type AND c.days >= b.days_from
-              AND (b.days_to IS NULL OR c.days < b.days_to)) AS clients
-    FROM bins b
-    ORDER BY b.conversion_type, b.bin;
+        SELECT w, ceil(upto / w)::int AS last_bin
+        FROM (SELECT greatest(1.5 * percentile_cont(0.9) WITHIN GROUP (ORDER BY days), 1) AS upto
+              FROM counted) l,
+             LATERAL (SELECT coalesce(min(c) FILTER (WHERE upto / c <= 15),
+                                      365 * ceil(upto / 365 / 15))::int AS w
+                      FROM unnest(ARRAY[1, 7, 14, 30, 60, 90, 180, 365]) c) s),
+    binned AS (
+        SELECT conversion_type, least(floor(days / w)::int, last_bin) AS bin, count(*) AS clients
+        FROM counted, width
+        GROUP BY 1, 2)
+    SELECT t.conversion_type, i AS bin, i * w AS days_from,
+           CASE WHEN i < last_bin THEN (i + 1) * w END AS days_to,
+           coalesce(b.clients, 0) AS clients
+    FROM width
+    CROSS JOIN generate_series(0, last_bin) i
+    CROSS JOIN (SELECT DISTINCT conversion_type FROM counted) t
+    LEFT JOIN binned b ON b.conversion_type = t.conversion_type AND b.bin = i
+    ORDER BY 1, 2;
 
 -- Conversions per local month of the converting purchase, by type; undated
 -- ones under a NULL month.
@@ -151,10 +156,6 @@ CREATE TEMP VIEW report_months_chart AS
                          last, interval '1 month') g
     LEFT JOIN dated d ON d.month = g
     ORDER BY g;
-
--- The data-quality summary: anomalies per source table and code.
-CREATE TEMP VIEW report_quality AS
-    SELECT * FROM leadconv_anomaly_summary();
 
 -- When and from what the facts were computed.
 CREATE TEMP VIEW report_status AS

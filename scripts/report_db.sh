@@ -118,6 +118,7 @@ csv() {
 rows() { printf '\\o %s.tsv\n%s;\n\\o\n' "$1" "$2"; }
 table() { printf "\\\\pset title '%s'\n\\\\o %s.html\nSELECT * FROM %s;\n\\\\o\n" "$2" "$1" "$3"; }
 {
+    echo 'BEGIN ISOLATION LEVEL REPEATABLE READ;'
     echo '\i' "$root/scripts/report.sql"
     echo "\\pset format unaligned"
     echo "\\pset tuples_only on"
@@ -187,6 +188,7 @@ table() { printf "\\\\pset title '%s'\n\\\\o %s.html\nSELECT * FROM %s;\n\\\\o\n
     echo "SELECT format('%s users: %s clients (%s by MEMBERSHIP, %s by USER_CREDIT), %s leads; %s converted (any purchase)',
                  users, clients, clients_by_membership, clients_by_user_credit, leads,
                  coalesce(to_char(100 * conversion_rate, 'FM990.0') || '%', 'none')) FROM report_headline;"
+    echo 'COMMIT;'
 } >"$work/write.sql"
 (cd "$work" && session -f write.sql) ||
     fail "writing the report failed (the server's message is above)."
