@@ -31,8 +31,9 @@ CREATE TEMP VIEW report_headline AS
     FROM leadconv_fct_client_conversion_events;
 
 -- Every branch under every filter (leads counted under each), and whether
--- the filter is the branch's own policy.
-CREATE TEMP VIEW report_rates AS
+-- the filter is the branch's own policy.  Kept, not a view: it reads every
+-- user three times, and the branches' figures below all come from it.
+CREATE TEMP TABLE report_rates AS
     SELECT branch_id, conversion_filter, is_branch_policy, users, leads, clients,
            conversion_rate, median_days_to_convert, p90_days_to_convert
     FROM leadconv_conversion_rates
@@ -48,17 +49,27 @@ CREATE TEMP VIEW report_branches AS
                users, leads, clients, conversion_rate,
                median_days_to_convert AS median_days, p90_days_to_convert AS p90_days,
                branch_id, false AS total
-        FROM leadconv_conversion_rates
+        FROM report_rates
         WHERE is_branch_policy
         UNION ALL
         SELECT 'all branches', NULL, sum(users), sum(leads), sum(clients),
                round(sum(clients) / sum(users), 4), NULL, NULL, NULL, true
-        FROM leadconv_conversion_rates
+        FROM report_rates
         WHERE is_branch_policy
         HAVING count(*) > 0) b
-    ORDER BY total, conversion_rate DESC, users DESC, branch_id NULLS LAST;
+    ORDER BY total, conversion_rate DESC, users DESC, branch;
 
--- The branches in the same order, a column per filter: the chart of rates
+-- What the terminal and the page show of them: the 30 branches with the
+-- most users, in the same order, and the total.
+CREATE TEMP VIEW report_branches_shown AS
+    SELECT * FROM (
+        SELECT * FROM (SELECT * FROM report_branches WHERE policy IS NOT NULL
+                       ORDER BY users DESC, branch LIMIT 30) b
+        ORDER BY conversion_rate DESC, users DESC, branch) b
+    UNION ALL
+    SELECT * FROM report_branches WHERE policy IS NULL;
+
+-- Those branches in the same order, a column per filter: the chart of rates
 -- under each filter.
 CREATE TEMP VIEW report_rates_by_filter AS
     SELECT coalesce(branch_id, '(no branch)') AS branch,
@@ -67,10 +78,11 @@ CREATE TEMP VIEW report_rates_by_filter AS
            max(conversion_rate) FILTER (WHERE conversion_filter = 'USER_CREDIT') AS user_credit_rate,
            max(conversion_rate) FILTER (WHERE conversion_filter = 'ALL') AS all_rate,
            max(users) AS users
-    FROM leadconv_conversion_rates
+    FROM report_rates
+    WHERE coalesce(branch_id, '(no branch)') IN (SELECT branch FROM report_branches_shown)
     GROUP BY branch_id
     ORDER BY max(conversion_rate) FILTER (WHERE is_branch_policy) DESC, max(users) DESC,
-             branch_id NULLS LAST;
+             coalesce(branch_id, '(no branch)');
 
 -- Days from sign-up to conversion of each client, by the type of their first
 -- purchase; the same span as leadconv_conversion_rates measures.
@@ -169,8 +181,8 @@ CREATE TEMP VIEW report_status AS
 CREATE TEMP VIEW report_figures AS
     SELECT json_build_object(
         'headline', (SELECT row_to_json(h) FROM report_headline h),
-        'branches', (SELECT coalesce(json_agg(b), '[]') FROM report_branches b),
-        'rates', (SELECT coalesce(json_agg(r), '[]') FROM report_rates r),
+        'branches', (SELECT coalesce(json_agg(b), '[]') FROM report_branches_shown b),
+        'rates', (SELECT coalesce(json_agg(r), '[]') FROM report_rates_by_filter r),
         'days', (SELECT coalesce(json_agg(d), '[]') FROM report_days d),
         'days_histogram', (SELECT coalesce(json_agg(d), '[]') FROM report_days_histogram d),
         'months', (SELECT coalesce(json_agg(m), '[]') FROM report_months m),

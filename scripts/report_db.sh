@@ -136,8 +136,8 @@ table() { printf "\\\\pset title '%s'\n\\\\o %s.html\nSELECT * FROM %s;\n\\\\o\n
     csv data_quality.csv report_quality
     echo "\\pset fieldsep '\\t'"
     rows headline 'SELECT * FROM report_headline'
-    rows policy "SELECT * FROM report_branches WHERE policy IS NOT NULL LIMIT 30"
-    rows filters 'SELECT * FROM report_rates_by_filter LIMIT 30'
+    rows policy 'SELECT * FROM report_branches_shown WHERE policy IS NOT NULL'
+    rows filters 'SELECT * FROM report_rates_by_filter'
     rows days "SELECT conversion_type, bin,
         CASE WHEN days_to IS NULL THEN '≥ ' || days_from ELSE days_from || '–' || days_to END, clients
         FROM report_days_histogram"
@@ -167,8 +167,8 @@ table() { printf "\\\\pset title '%s'\n\\\\o %s.html\nSELECT * FROM %s;\n\\\\o\n
     echo "\\pset footer off"
     echo "\\pset null ''"
     echo "\\pset tableattr 'class=\"numbers\"'"
-    table t_branches 'Each branch under its own policy (branches.csv)' report_branches
-    table t_rates 'Every branch under every filter (conversion_rates.csv)' report_rates
+    table t_branches 'Each branch under its own policy (branches.csv)' report_branches_shown
+    table t_rates 'Conversion rates under each filter (conversion_rates.csv)' report_rates_by_filter
     table t_days 'Days to convert per type (days_to_convert.csv)' report_days
     table t_hist 'The histogram (days_histogram.csv)' report_days_histogram
     table t_months 'Conversions per local month (conversions_by_month.csv)' report_months
@@ -182,9 +182,11 @@ table() { printf "\\\\pset title '%s'\n\\\\o %s.html\nSELECT * FROM %s;\n\\\\o\n
     echo "\\echo '\\n==> conversion by branch, under each branch''s own policy (leadconv_branch_policy; ALL where it has none)'"
     echo "SELECT branch AS branch_id, policy, users, leads, clients,
                  to_char(100 * conversion_rate, 'FM990.0') || '%' AS conversion_rate, median_days, p90_days
-          FROM report_branches;"
+          FROM report_branches_shown;"
     echo "\\pset format unaligned"
     echo "\\pset tuples_only on"
+    echo "SELECT format('(the 30 branches with the most users; %s more in branches.csv)', count(*) - 30) FROM report_branches
+          WHERE policy IS NOT NULL HAVING count(*) > 30;"
     echo "SELECT format('%s users: %s clients (%s by MEMBERSHIP, %s by USER_CREDIT), %s leads; %s converted (any purchase)',
                  users, clients, clients_by_membership, clients_by_user_credit, leads,
                  coalesce(to_char(100 * conversion_rate, 'FM990.0') || '%', 'none')) FROM report_headline;"

@@ -100,13 +100,13 @@ echo "</section>"
 
 echo '<section id="branches"><h2>Conversion rate by branch, under its own policy</h2>'
 branch_charts chart policy "Conversion rate by branch under its own policy" \
-    "Share of each branch's users who became clients under the branch's policy (leadconv_branch_policy; ALL where it has none), best first$( ((n_branches > 30)) && echo "; the 30 best of $n_branches branches, all in the table")."
+    "Share of each branch's users who became clients under the branch's policy (leadconv_branch_policy; ALL where it has none), best first$( ((n_branches > 30)) && echo "; the 30 branches with the most users, of $n_branches (all in branches.csv)")."
 numbers "$dir/t_branches.html"
 echo '</section>'
 
 echo '<section id="filters"><h2>Conversion rate by branch, under each filter</h2>'
 branch_charts chart filters "Conversion rate by branch under each filter" \
-    "MEMBERSHIP counts memberships only, USER_CREDIT credit packs only, ALL either; every user counts under every filter, leads included."
+    "MEMBERSHIP counts memberships only, USER_CREDIT credit packs only, ALL either; every user counts under every filter, leads included$( ((n_branches > 30)) && echo "; the same 30 branches as above")."
 numbers "$dir/t_rates.html"
 echo '</section>'
 
