@@ -61,6 +61,10 @@ sanitize-valgrind:
 bench:
 	bash scripts/bench.sh
 
-# PGXS reserves DATA: the brief's CSV folder is CSV_DIR
+# PGXS reserves DATA: the brief's CSV folder is CSV_DIR.  DB= reports your
+# own database (docs/report.md); PGDATABASE= on make's command line means the
+# same, but one merely exported in the environment never does.
 report:
-	OUT="$(OUT)" SETUP="$(SETUP)" CSV_DIR="$(CSV_DIR)" bash scripts/report.sh
+	OUT="$(OUT)" SETUP="$(SETUP)" CSV_DIR="$(CSV_DIR)" REFRESH="$(REFRESH)" \
+		DB="$(or $(DB),$(if $(filter command line,$(origin PGDATABASE)),$(PGDATABASE)))" \
+		POPULATE="$(POPULATE)" bash scripts/report.sh

@@ -89,6 +89,7 @@ fi
 
 # PG_CONFIG, step, and outside the cluster the rest of the shared helpers.
 . scripts/common.sh
+. scripts/provision.sh
 
 # ---------------------------------------------------------------------------
 # Outside the cluster: packages, build, machine, then this script again inside

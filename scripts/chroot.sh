@@ -15,6 +15,7 @@
 # mounted into a chroot is mounted in a namespace of its own (chroot_run).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/provision.sh"
 
 if (($# < 2)); then
     echo "usage: $0 SUITE PACKAGE..." >&2
@@ -29,11 +30,7 @@ stamp=.leadconv-complete
 
 log() { printf '    %s\n' "$*" >&2; }
 
-if ! command -v debootstrap >/dev/null; then
-    log "installing debootstrap"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
-fi
+command -v debootstrap >/dev/null || apt_install debootstrap >&2   # stdout is the path
 
 mkdir -p "$cache"
 exec 9>"$cache/$suite.lock"
@@ -47,7 +44,7 @@ apt_update() {
     in_root "$1" apt-get -o Acquire::Check-Valid-Until=false update -qq
 }
 
-apt_install() {
+apt_install_in() {
     local dir=$1
     shift
     in_root "$dir" apt-get install -y -qq --no-install-recommends \
@@ -84,7 +81,7 @@ if complete "$root"; then
         log "chroot $suite: installing ${missing[*]}"
         rm -f "$root/$stamp"
         apt_update "$root"
-        apt_install "$root" "${missing[@]}"
+        apt_install_in "$root" "${missing[@]}"
         date -u +%FT%TZ >"$root/$stamp"
     fi
     missing=()
@@ -112,10 +109,10 @@ log "chroot $suite: installing ${packages[*]}"
 apt_update "$new"
 # postgresql-common first, told not to make a main cluster: the tests make
 # throwaway clusters of their own
-apt_install "$new" postgresql-common
+apt_install_in "$new" postgresql-common
 sed -i 's/^#* *create_main_cluster *=.*/create_main_cluster = false/' \
     "$new/etc/postgresql-common/createcluster.conf"
-apt_install "$new" "${packages[@]}"
+apt_install_in "$new" "${packages[@]}"
 in_root "$new" apt-get clean
 mapfile -t missing < <(missing_packages "$new")
 if ((${#missing[@]})); then

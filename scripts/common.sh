@@ -1,5 +1,6 @@
-# Shared by the scripts behind `make test`, `make report` and friends.
-# Sourced, not run.
+# Shared by the scripts behind `make test`, `make report` and friends:
+# building, throwaway clusters, chroots.  Setting the machine up (packages,
+# a stale cluster) is scripts/provision.sh's.  Sourced, not run.
 
 # The PostgreSQL that make test installs and tests is Debian's 15 (bookworm);
 # scripts/test_versions.sh sets PG_MAJOR for the others, in their chroots.
@@ -9,35 +10,8 @@ export PG_MAJOR PG_CONFIG
 
 step() { printf '\n==> %s\n' "$*"; }
 
-# Debian packages the project needs, installed when missing (as root).
-need_packages() {
-    local missing=() p
-    for p in postgresql-15 postgresql-server-dev-15 postgresql-common make gcc "$@"; do
-        dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-    done
-    # Headers newer than the server build a module the server cannot load
-    # (15.20 made DatumGetHeapTupleHeader a function 15.18 lacks): a machine
-    # with an older postgresql-15 preinstalled gets both upgraded together.
-    if ((${#missing[@]})) || [ "$(pkg_version postgresql-15)" != "$(pkg_version postgresql-server-dev-15)" ]; then
-        step "installing ${missing[*]:-postgresql-15 postgresql-server-dev-15 of one version}"
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" \
-            postgresql-15 postgresql-client-15 postgresql-server-dev-15 >/dev/null
-    fi
-}
-
+# The installed version of a Debian package, empty when none.
 pkg_version() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null || true; }
-
-# A killed pg_virtualenv run as root leaves cluster 15/regress behind, and
-# every later run refuses to start.  Ours use -t (a temporary directory),
-# but clear a stale one anyway.
-clear_stale_cluster() {
-    if [ -d "/etc/postgresql/$PG_MAJOR/regress" ]; then
-        step "removing a stale $PG_MAJOR/regress cluster"
-        pg_dropcluster "$PG_MAJOR" regress --stop 2>/dev/null || true
-        rm -rf "/etc/postgresql/$PG_MAJOR/regress" "/var/lib/postgresql/$PG_MAJOR/regress"
-    fi
-}
 
 # Build with -Wall -Wextra -Werror (set in the Makefile) and install.
 build_install() {
@@ -125,4 +99,19 @@ copy_tree() {
         --exclude=./tmp_check --exclude=./bench/results \
         --exclude=./regression.diffs --exclude=./regression.out . |
         tar -C "$dest" -xf -
+}
+
+# A screenshot of a page (HTML) by headless Chromium, WIDTHxHEIGHT pixels of
+# it from the top.  The machine's network is closed: nothing is fetched, and
+# a fresh profile each time.
+page_screenshot() {
+    local html=$1 png=$2 size=$3 profile
+    profile=$(mktemp -d)
+    rm -f "$png"
+    chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --hide-scrollbars --user-data-dir="$profile" --window-size="${size/x/,}" \
+        --screenshot="$png" "file://$(realpath "$html")" >/dev/null 2>&1 || true
+    rm -rf "$profile"
+    [ -s "$png" ] || { echo "FAIL: Chromium made no screenshot of $html" >&2; return 1; }
 }

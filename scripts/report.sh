@@ -1,18 +1,39 @@
 #!/usr/bin/env bash
-# make report: the lead conversions report, end to end, on a fresh Debian
-# machine as root.  Builds and installs leadconv, starts a throwaway
-# cluster, loads the data, fills the facts and writes CSV files to $OUT.
+# make report: the lead conversions report, end to end.  Writes CSV files,
+# a per-branch summary and report.html to $OUT (see docs/report.md).
 #
-#   make report                               the project's sample data
+# In a throwaway cluster, on a fresh Debian machine as root: builds and
+# installs leadconv, starts the cluster, loads the data, fills the facts.
+#   make report                                    the project's sample data
 #   make report SETUP=../shared/glofox/setup.sql   the brief's database script
 #   make report CSV_DIR=../shared/glofox/data      the brief's CSV files
+# From your own database, as it is (nothing is built, loaded or dropped):
+#   make report DB=glofox                          a name, or any libpq connection
+#   make report DB=postgresql://me@host/glofox     string; PG* variables apply
+#       REFRESH=no    report the facts as they are
+#       POPULATE=yes  also fill the brief's output tables (leadconv_populate)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
+. scripts/provision.sh
 
 OUT=${OUT:-out}
 SETUP=${SETUP:-}
 CSV_DIR=${CSV_DIR:-}
+DB=${DB:-}
+
+# the page's charts
+need_gnuplot() { command -v gnuplot >/dev/null || apt_install gnuplot-nox; }
+
+if [ -n "$DB" ] && [ -z "${LEADCONV_REPORT_IN_CLUSTER:-}" ]; then
+    if [ -n "$SETUP$CSV_DIR" ]; then
+        echo "report: DB reports your database as it is; SETUP and CSV_DIR load data into a throwaway cluster: give one or the other" >&2
+        exit 2
+    fi
+    need_gnuplot
+    mkdir -p "$OUT"
+    DB=$DB OUT="$(cd "$OUT" && pwd)" exec bash scripts/report_db.sh
+fi
 
 if [ -z "${LEADCONV_REPORT_IN_CLUSTER:-}" ]; then
     if [ -n "$SETUP" ] && [ -n "$CSV_DIR" ]; then
@@ -28,10 +49,11 @@ if [ -z "${LEADCONV_REPORT_IN_CLUSTER:-}" ]; then
         exit 2
     fi
     if [ -z "${LEADCONV_SKIP_BUILD:-}" ]; then   # set by make test, which built it
-        need_packages
+        need_packages gnuplot-nox
         clear_stale_cluster
         build_install
     fi
+    need_gnuplot
     step "starting a throwaway PostgreSQL 15 cluster"
     mkdir -p "$OUT"
     # the rest runs inside the cluster's lifetime
@@ -63,35 +85,8 @@ psql_q -c "SELECT 'rows: ' || string_agg(t || ' ' || n, ', ') FROM (
     SELECT 'fct_membership_purchases', count(*) FROM fct_membership_purchases UNION ALL
     SELECT 'fct_credit_pack_purchases', count(*) FROM fct_credit_pack_purchases) c" -At
 
-step "creating the extension"
-psql_q -c "CREATE EXTENSION leadconv"
-
-step "filling the fact tables (leadconv_refresh) and the brief's tables (leadconv_populate)"
-psql_q -c "SELECT * FROM leadconv_refresh()" -c "SELECT * FROM leadconv_populate()"
-
-step "writing CSV files to $OUT"
-export_csv() {
-    local copied
-    copied=$(psql -X -v ON_ERROR_STOP=1 -c "\\copy ($2) TO '$OUT/$1' WITH (FORMAT csv, HEADER)")
-    printf '  %-34s %6d rows\n' "$1" "${copied#COPY }"
-}
-export_csv fct_client_conversion_events.csv \
-    'SELECT * FROM leadconv_fct_client_conversion_events ORDER BY user_id COLLATE "C"'
-export_csv fct_lead_conversions.csv \
-    'SELECT * FROM leadconv_fct_lead_conversions ORDER BY user_id COLLATE "C", client_conversion_event_filter'
-export_csv anomalies.csv 'SELECT * FROM leadconv_anomalies()'
 # what the CSV loader could not take as it was, and what it did about it
-if [ "$(psql_q -Atc "SELECT to_regclass('load_rejects') IS NOT NULL")" = t ]; then
-    export_csv load_rejects.csv 'SELECT * FROM load_rejects'
-fi
-
-step "conversion by branch (memberships and credit packs both count)"
-psql -X -P footer=off -c "
-    SELECT coalesce(branch_id, '(no branch)') AS branch_id, leads, clients,
-           to_char(100 * conversion_rate, 'FM990.0') || '%' AS conversion_rate,
-           median_days_to_convert AS median_days
-    FROM leadconv_conversion_summary('ALL')
-    UNION ALL
-    SELECT 'all branches', sum(leads), sum(clients),
-           to_char(100 * sum(clients) / sum(users), 'FM990.0') || '%', NULL
-    FROM leadconv_conversion_summary('ALL')"
+rejects=
+[ "$(psql_q -Atc "SELECT to_regclass('load_rejects') IS NOT NULL")" = f ] || rejects=1
+# The throwaway database is ours: fill the brief's tables too.
+DB=glofox POPULATE=yes LOAD_REJECTS=$rejects bash scripts/report_db.sh

@@ -3,11 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
+. scripts/provision.sh
 
-step "the docs match the tree (module map, module graph, README links)"
+step "the docs match the tree (module map, module graph, anomaly codes, README links)"
 bash scripts/check_docs.sh
 
-need_packages postgresql-15-cron
+need_packages postgresql-15-cron gnuplot-nox chromium python3-pil
 clear_stale_cluster
 build_install
 
@@ -26,7 +27,7 @@ with_cluster bash scripts/fuzz.sh SEEDS=300
 step "the CSV loader on deliberately broken files"
 bash scripts/test_csv_loader.sh
 
-step "make report: its CSV files equal the functions' rows"
+step "make report: CSV files and page equal the functions', Chromium draws the page, DB= reports your own database"
 bash scripts/test_report.sh
 
 step "pg_cron refreshes the facts on its schedule"
