@@ -16,7 +16,14 @@ WITH member AS (
            CASE m.classid
                WHEN 'pg_proc'::regclass THEN 'function'
                WHEN 'pg_event_trigger'::regclass THEN 'event trigger'
-               WHEN 'pg_type'::regclass THEN 'type'
+               -- a type of its own, not the row type of a table or view nor
+               -- an array type (which PostgreSQL 17 records as members too)
+               WHEN 'pg_type'::regclass THEN
+                   (SELECT 'type' FROM pg_type t
+                    WHERE t.oid = m.objid
+                      AND NOT EXISTS (SELECT FROM pg_type e WHERE e.typarray = t.oid)
+                      AND (t.typrelid = 0 OR (SELECT r.relkind FROM pg_class r
+                                              WHERE r.oid = t.typrelid) = 'c'))
                WHEN 'pg_class'::regclass THEN
                    (SELECT CASE WHEN c.relkind IN ('r', 'p', 'f') THEN 'table'
                                 WHEN c.relkind IN ('v', 'm') THEN 'view' END
