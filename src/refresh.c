@@ -62,6 +62,15 @@ int			lc_swap_wait = 10000;
  */
 #define LC_REBUILD_SHARE 0.25
 
+/*
+ * What a refresh keeps besides the pass's users (which take
+ * leadconv.work_mem) shares a quarter of it more: the changes found, then,
+ * once they are sorted into their sets, the sets and each statement that
+ * writes them.  Past that they go to temporary files, so a refresh's memory
+ * does not grow with what changed.
+ */
+#define LC_CHANGES_KB (work_mem / 4)
+
 /* A refresh under way. */
 typedef struct LcRefresh
 {
@@ -321,7 +330,8 @@ sort_changes(LcRefresh *rf, Tuplestorestate *changes, LcChanges *ch)
 
 	for (i = 0; i < LC_NCHANGESETS; i++)
 	{
-		ch->sets[i] = tuplestore_begin_heap(false, false, work_mem);
+		ch->sets[i] = tuplestore_begin_heap(false, false,
+											Max(64, LC_CHANGES_KB / (2 * LC_NCHANGESETS)));
 		ch->descs[i] = i < LC_CONVERSIONS_REMOVED ? rf->desc[0] : rf->desc[1];
 	}
 	lc_sink_fn(&sink, rf->desc[1], sort_conversion, ch);
@@ -393,6 +403,8 @@ apply_in_place(LcRefresh *rf, Tuplestorestate *changes, LcRefreshResult *result)
 	int			i;
 
 	sort_changes(rf, changes, &ch);
+	tuplestore_clear(changes);
+	lc_set_local("work_mem", psprintf("%dkB", Max(64, LC_CHANGES_KB / 2)));
 	/*
 	 * Each change finds its row by the key's index, in key order: hashing
 	 * the facts, which the planner prefers as the change rows are wider,
@@ -462,6 +474,7 @@ rebuild_from_changes(LcRefresh *rf, Tuplestorestate *changes)
 
 	INSTR_TIME_SET_CURRENT(start);
 	register_rows("leadconv_changes", rf->desc[2], changes);
+	lc_set_local("work_mem", psprintf("%dkB", Max(64, LC_CHANGES_KB)));
 	rebuild_begin(rf);
 	lc_scan(psprintf("SELECT %s FROM %s.leadconv_fct_client_conversion_events f "
 					 "WHERE NOT EXISTS (SELECT FROM leadconv_changes c WHERE c.user_id = f.user_id)",
@@ -560,7 +573,7 @@ lc_refresh(LcFacts *f, Oid sources_nsp, int flags, LcRefreshResult *result)
 	}
 	else
 	{
-		Tuplestorestate *changes = tuplestore_begin_heap(false, false, work_mem);
+		Tuplestorestate *changes = tuplestore_begin_heap(false, false, LC_CHANGES_KB);
 		LcSink		sink;
 
 		lc_sink_store(&sink, changes, rf.desc[2]);
