@@ -66,6 +66,8 @@ lc_rebuild_begin(LcRebuild *r, Oid target)
 	r->rel = table_open(r->heap, AccessExclusiveLock);
 	r->bistate = GetBulkInsertState();
 	r->owner = CurrentResourceOwner;
+	r->batch = AllocSetContextCreate(CurrentMemoryContext, "leadconv rebuild batch",
+									 ALLOCSET_DEFAULT_SIZES);
 	r->cid = GetCurrentCommandId(true);
 	for (i = 0; i < LC_WRITE_BATCH; i++)
 		r->slots[i] = table_slot_create(r->rel, NULL);
@@ -80,13 +82,18 @@ static void
 flush(LcRebuild *r)
 {
 	ResourceOwner saved = CurrentResourceOwner;
+	MemoryContext oldcxt;
 	int			i;
 
 	if (r->nslots == 0)
 		return;
 	CurrentResourceOwner = r->owner;
+	/* heap_multi_insert leaves memory behind: reset after each batch, as COPY does */
+	oldcxt = MemoryContextSwitchTo(r->batch);
 	table_multi_insert(r->rel, r->slots, r->nslots, r->cid,
 					   TABLE_INSERT_SKIP_FSM | TABLE_INSERT_FROZEN, r->bistate);
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextReset(r->batch);
 	CurrentResourceOwner = saved;
 	for (i = 0; i < r->nslots; i++)
 		ExecClearTuple(r->slots[i]);
@@ -127,6 +134,7 @@ lc_rebuild_finish(LcRebuild *r)
 	ResourceOwner saved = CurrentResourceOwner;
 
 	flush(r);
+	MemoryContextDelete(r->batch);
 	CurrentResourceOwner = r->owner;
 	FreeBulkInsertState(r->bistate);
 	CurrentResourceOwner = saved;

@@ -23,6 +23,7 @@ typedef struct LcRebuild
 	Relation	rel;			/* the copy, open while rows are written */
 	BulkInsertState bistate;
 	ResourceOwner owner;		/* of the pins the writing holds */
+	MemoryContext batch;		/* what writing a batch allocates */
 	TupleTableSlot *slots[LC_WRITE_BATCH];
 	int			nslots;
 	CommandId	cid;
