@@ -8,9 +8,12 @@
 CREATE SCHEMA glofox;
 SET search_path = glofox, public;
 SET DateStyle = ISO;
+-- not echoed: the brief's script is read from ../shared, never copied here
+\set ECHO none
 \o /dev/null
 \i ../shared/glofox/setup.sql
 \o
+\set ECHO all
 
 -- 100 users: 91 CLIENT (75 by MEMBERSHIP, 16 by USER_CREDIT) and 9 LEAD
 SELECT lead_status, client_conversion_event_type, count(*)
