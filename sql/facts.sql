@@ -55,6 +55,17 @@ SELECT source_schema IS NOT NULL AS holds_a_schema FROM leadconv_facts_status;
 SELECT * FROM lc_test.error_of('SELECT * FROM leadconv_refresh()');
 SELECT leadconv_switch_source_schema('t_facts');
 SELECT source_schema, last_refresh_method FROM leadconv_facts_status;
+-- The columns are defined once, in src/columns.h; every refresh checks the
+-- fact tables and row types against them: a catalog that differs is an
+-- error, never rows in the wrong columns.
+BEGIN;
+ALTER TYPE leadconv_lead_conversion RENAME ATTRIBUTE branch_id TO branch CASCADE;
+SELECT * FROM lc_test.error_of('SELECT * FROM leadconv_refresh()');
+ROLLBACK;
+BEGIN;
+ALTER TYPE leadconv_client_event ADD ATTRIBUTE extra text CASCADE;
+SELECT * FROM lc_test.error_of('SELECT * FROM leadconv_refresh()');
+ROLLBACK;
 -- and so do the facts, emptied: a refresh into empty facts rebuilds them
 TRUNCATE leadconv_fct_client_conversion_events, leadconv_fct_lead_conversions;
 CREATE TEMP TABLE relfiles AS
