@@ -50,6 +50,12 @@ struct LcCompute
 	uint64		share_mask;
 	LcShare    *share;			/* with workers; NULL alone */
 	int			proc;			/* this process in share: 0 the leader */
+	int			nprocs;			/* processes the call may have, at most */
+	/*
+	 * The processes divide the purchase tables (share->divided): each reads
+	 * its share of their blocks through these parallel scans.
+	 */
+	ParallelTableScanDesc pscans[LC_NKINDS];
 
 	/* kept for the whole call */
 	MemoryContext cxt;

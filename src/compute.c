@@ -52,6 +52,33 @@ compute_part(LcPass *p, LcSpillFile *users, LcSpillFile *purchases)
 	lc_pass_emit(p);
 }
 
+/*
+ * With workers, the purchases other processes wrote of a part of owner's:
+ * divided, each process writes those it reads.
+ */
+static void
+read_theirs(LcPass *p, LcParts *parts, int owner, int part)
+{
+	int			nprocs = lc_parts_nprocs(parts);
+	int			writer;
+
+	for (writer = 0; writer < nprocs; writer++)
+		if (writer != owner)
+			lc_pass_read_files(p, NULL, lc_part_open(parts, owner, part, writer, false));
+}
+
+/* With workers: compute a part of owner's, which this process has taken. */
+static void
+compute_taken(LcPass *p, LcParts *parts, int owner, int part)
+{
+	lc_pass_start(p, -1);
+	lc_pass_read_files(p, lc_part_open(parts, owner, part, owner, true),
+					   lc_part_open(parts, owner, part, owner, false));
+	if (parts->share->divided)
+		read_theirs(p, parts, owner, part);
+	lc_pass_emit(p);
+}
+
 /* Compute the parts of other processes that nobody has taken, last first. */
 static void
 take_others_parts(LcPass *p, LcParts *parts)
@@ -65,13 +92,8 @@ take_others_parts(LcPass *p, LcParts *parts)
 		if (proc == parts->proc)
 			continue;
 		for (part = lc_parts_ready(parts, proc) - 1; part >= 0; part--)
-		{
-			LcSpillFile *users;
-			LcSpillFile *purchases;
-
-			if (lc_part_take(parts, proc, part, &users, &purchases))
-				compute_part(p, users, purchases);
-		}
+			if (lc_part_take(parts, proc, part))
+				compute_taken(p, parts, proc, part);
 	}
 }
 
@@ -87,7 +109,7 @@ lc_compute(LcCompute *c)
 	int			part;
 
 	c->passes = 0;
-	if (c->share_bits > 0 && c->share_mask == 0)
+	if (c->share_bits > 0 && c->share_mask == 0 && !c->share->divided)
 		return;					/* parallel workers compute every user */
 	if (c->branches == NULL)
 		c->branches = lc_load_branches(&c->sources[LC_BRANCH], c->cxt);
@@ -99,10 +121,11 @@ lc_compute(LcCompute *c)
 	{
 		bool		fits;
 
-		lc_parts_init(&parts, parts.bits, c->budget, c->cxt);
+		lc_parts_init(&parts, parts.bits, Max(c->nprocs, 1), c->budget, c->cxt);
 		lc_pass_init(&p, c, &parts);
+		p.divided = c->share != NULL && c->share->divided;
 		/* the first of our parts is computed while the tables are read */
-		for (first = 0; !lc_part_is_ours(&parts, first); first++)
+		for (first = 0; first < (1 << parts.bits) && !lc_part_is_ours(&parts, first); first++)
 			;
 		lc_pass_start(&p, first);
 		fits = lc_pass_scan(&p);
@@ -111,8 +134,28 @@ lc_compute(LcCompute *c)
 		MemoryContextDelete(p.cxt);
 		lc_parts_end(&parts, lc_spill_close);
 	}
+	if (p.divided)
+	{
+		/* every process has chosen its parts: the purchases can go to them */
+		lc_parts_users_read(&parts);
+		(void) lc_pass_scan_divided(&p);
+	}
 	if (c->share != NULL)
 		lc_parts_offer(&parts, first);
+	if (p.divided && pg_atomic_read_u32(&c->share->outgrown) != 0)
+	{
+		/*
+		 * Some process's first part outgrew the budget, as every part may
+		 * have: nobody has emitted a row yet, and the caller computes again
+		 * without dividing, each process splitting its parts as it needs.
+		 * The files go with the call's file set.
+		 */
+		MemoryContextDelete(p.cxt);
+		c->passes = 0;
+		return;
+	}
+	if (p.divided && first < (1 << parts.bits))
+		read_theirs(&p, &parts, c->proc, first);
 	lc_pass_emit(&p);
 
 	for (part = first + 1; part < (1 << parts.bits); part++)
@@ -121,11 +164,8 @@ lc_compute(LcCompute *c)
 			continue;
 		if (c->share != NULL)
 		{
-			LcSpillFile *users;
-			LcSpillFile *purchases;
-
-			if (lc_part_take(&parts, c->proc, part, &users, &purchases))
-				compute_part(&p, users, purchases);
+			if (lc_part_take(&parts, c->proc, part))
+				compute_taken(&p, &parts, c->proc, part);
 			continue;
 		}
 		if (parts.users[part] != NULL)

@@ -4,10 +4,16 @@
  *
  * The users are split into parts by a hash of user_id (firsts.c).  With
  * workers, the parts are shared out by the top bits of that hash: every
- * process reads every source row, keeps the rows of its own share of the
- * users and drops the others, and computes its share as a serial call
- * computes everything.  What grows with the users (hashing, spilling to
- * files, forming rows) is divided; reading the tables is not.
+ * process reads dim_user whole, keeps the users of its own share and drops
+ * the others, and computes its share as a serial call computes everything.
+ * The purchase tables, most of the data, the processes divide between them
+ * block by block through parallel table scans, as a parallel sequential
+ * scan does, and each sends the purchases of another's users to that
+ * process's parts through files (parts.c).  That needs the tables read
+ * without the executor, so only plain tables the caller may read whole,
+ * without row security (lc_source_divisible()), and not when diffing
+ * against the facts; otherwise every process reads every purchase too, and
+ * keeps those of its share.
  *
  * A worker sends its rows through a tuple queue; the leader moves them into
  * the call's sink between its own users, and at the end, waiting for
@@ -31,6 +37,8 @@
 #include <unistd.h>
 
 #include "access/parallel.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
@@ -45,6 +53,7 @@
 #include "storage/shm_toc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/typcache.h"
 
 #include "columns.h"
@@ -58,9 +67,11 @@ int			lc_max_parallel_workers = -1;
 #define LC_KEY_TASK		UINT64CONST(0x6C63000000000001)
 #define LC_KEY_QUEUES	UINT64CONST(0x6C63000000000002)
 #define LC_KEY_SHARE	UINT64CONST(0x6C63000000000003)
+#define LC_KEY_SCAN		UINT64CONST(0x6C63000000000010)	/* + the kind */
 
 StaticAssertDecl(LC_MAX_WORKERS + 1 <= LC_MAX_PROCS, "a process of a call has no place in LcShare");
 StaticAssertDecl(LC_NCOUNTS <= LC_MAX_COUNTS, "an output count has no place in LcShare");
+StaticAssertDecl((1 << 4) <= LC_MAX_SHARES, "a share has no owner in LcShare");
 
 /* The processes share 2^LC_SHARE_BITS shares of the users. */
 #define LC_SHARE_BITS	4
@@ -81,6 +92,8 @@ typedef struct LcTask
 	bool		leads_in_every_filter;
 	Oid			diff_facts;		/* diffing: the Part 1 facts; else invalid */
 	LcDigestSeeds diff_seeds;
+	int			nprocs;			/* the leader and the workers it asked for */
+	bool		divided;		/* the purchase tables are read in parallel */
 } LcTask;
 
 typedef struct LcParallel
@@ -94,8 +107,9 @@ typedef struct LcParallel
 } LcParallel;
 
 /*
- * Processors online.  Every process reads the whole tables: more processes
- * than processors would add reading and take nothing off the leader.
+ * Processors online.  Every process reads dim_user whole, at least: more
+ * processes than processors would add reading and take nothing off the
+ * leader.
  */
 static int
 cpus(void)
@@ -127,8 +141,8 @@ workers_for(const LcCompute *c, const LcOutput *out)
 
 /*
  * Which process computes each share: the leader the first ones, the
- * workers the others in turn.  Every process reads the tables (a cost S)
- * and computes its users (P for all of them); a worker also sends its rows
+ * workers the others in turn.  Every process reads the tables, or its
+ * share of them (a cost S, the same for each) and computes its users (P for all of them); a worker also sends its rows
  * (Q for all of them), and the leader puts them in the tuplestore (R).
  * With n workers, all finish together when the leader's fraction x solves
  * S + x P + (1 - x) R = S + (1 - x) (P + Q) / n.  Timelines of the two
@@ -158,12 +172,49 @@ assign_shares(int nworkers, uint64 *leader, uint64 *workers)
 static int	parallel_end(LcParallel *par, LcOutput *out);
 
 /*
+ * Whether the processes may divide the purchase tables' blocks between them
+ * instead of each reading them whole: not when diffing against the facts
+ * (a refresh), and only for tables read as they are stored.
+ */
+static bool
+divisible(const LcCompute *c)
+{
+	int			kind;
+
+	if (c->diff != NULL)
+		return false;
+	for (kind = 0; kind < LC_NKINDS; kind++)
+		if (!lc_source_divisible(&c->sources[lc_kinds[kind].table]))
+			return false;
+	return true;
+}
+
+/*
+ * The process that computes each share; the shares of workers that did not
+ * start are the leader's.
+ */
+static void
+set_owners(LcShare *share, const uint64 *workers, int launched)
+{
+	int			s;
+	int			i;
+
+	for (s = 0; s < LC_SHARES; s++)
+	{
+		share->owner[s] = 0;
+		for (i = 0; i < launched; i++)
+			if ((workers[i] >> s) & 1)
+				share->owner[s] = (int8) (1 + i);
+	}
+}
+
+/*
  * Launch the workers of a call and give the leader its share (c->share_*),
  * with the shares of workers that could not start; NULL when no worker
  * started, and the leader computes everything.
  */
 static LcParallel *
-parallel_begin(LcCompute *c, LcOutput *out)
+parallel_begin(LcCompute *c, LcOutput *out, bool may_divide)
 {
 	int			nworkers = workers_for(c, out);
 	ParallelContext *pcxt;
@@ -172,23 +223,46 @@ parallel_begin(LcCompute *c, LcOutput *out)
 	LcShare    *share;
 	char	   *queues;
 	shm_mq_handle **handles;
+	bool		divided;
+	Relation	rels[LC_NKINDS];
+	Size		scan_sizes[LC_NKINDS];
+	int			kind;
 	int			i;
 
 	if (nworkers == 0)
 		return NULL;
 
+	divided = may_divide && divisible(c);
 	EnterParallelMode();
 	pcxt = CreateParallelContext("leadconv", "lc_parallel_main", nworkers);
 	shm_toc_estimate_chunk(&pcxt->estimator, sizeof(LcTask));
 	shm_toc_estimate_chunk(&pcxt->estimator, mul_size(LC_QUEUE_SIZE, nworkers));
 	shm_toc_estimate_chunk(&pcxt->estimator, sizeof(LcShare));
 	shm_toc_estimate_keys(&pcxt->estimator, 3);
+	for (kind = 0; divided && kind < LC_NKINDS; kind++)
+	{
+		rels[kind] = table_open(c->sources[lc_kinds[kind].table].relid, AccessShareLock);
+		scan_sizes[kind] = table_parallelscan_estimate(rels[kind], GetActiveSnapshot());
+		shm_toc_estimate_chunk(&pcxt->estimator, scan_sizes[kind]);
+		shm_toc_estimate_keys(&pcxt->estimator, 1);
+	}
 	InitializeParallelDSM(pcxt);
 	if (pcxt->seg == NULL)		/* no shared memory to be had */
 	{
+		for (kind = 0; divided && kind < LC_NKINDS; kind++)
+			table_close(rels[kind], NoLock);
 		DestroyParallelContext(pcxt);
 		ExitParallelMode();
 		return NULL;
+	}
+	for (kind = 0; divided && kind < LC_NKINDS; kind++)
+	{
+		ParallelTableScanDesc pscan = shm_toc_allocate(pcxt->toc, scan_sizes[kind]);
+
+		table_parallelscan_initialize(rels[kind], pscan, GetActiveSnapshot());
+		shm_toc_insert(pcxt->toc, LC_KEY_SCAN + kind, pscan);
+		table_close(rels[kind], NoLock);
+		c->pscans[kind] = pscan;
 	}
 
 	task = shm_toc_allocate(pcxt->toc, sizeof(LcTask));
@@ -202,15 +276,23 @@ parallel_begin(LcCompute *c, LcOutput *out)
 	task->diff_facts = c->diff ? c->diff->facts.relid : InvalidOid;
 	if (c->diff)
 		task->diff_seeds = c->diff->seeds;
+	task->nprocs = 1 + nworkers;
+	task->divided = divided;
 	shm_toc_insert(pcxt->toc, LC_KEY_TASK, task);
 
 	share = shm_toc_allocate(pcxt->toc, sizeof(LcShare));
 	SharedFileSetInit(&share->files, pcxt->seg);
+	share->divided = divided;
+	pg_atomic_init_u32(&share->nprocs, 0);
+	pg_atomic_init_u32(&share->scanned, 0);
+	pg_atomic_init_u32(&share->outgrown, 0);
+	ConditionVariableInit(&share->changed);
 	for (i = 0; i < LC_MAX_PROCS; i++)
 	{
 		int			part;
 
 		pg_atomic_init_u32(&share->ready[i], 0);
+		pg_atomic_init_u32(&share->user_bits[i], 0);
 		for (part = 0; part < (1 << LC_MAX_BITS); part++)
 			pg_atomic_init_u32(&share->taken[i][part], 1);
 	}
@@ -241,6 +323,7 @@ parallel_begin(LcCompute *c, LcOutput *out)
 	c->share_bits = LC_SHARE_BITS;
 	c->share = share;
 	c->proc = 0;
+	c->nprocs = 1 + nworkers;
 	for (i = 0; i < nworkers; i++)
 	{
 		if (i < pcxt->nworkers_launched)
@@ -259,16 +342,28 @@ parallel_begin(LcCompute *c, LcOutput *out)
 			c->share_mask |= task->shares[i];	/* the leader does its work */
 		}
 	}
-	elog(DEBUG1, "leadconv: %d parallel worker(s) of %d launched",
-		 par->nreaders, nworkers);
+	elog(DEBUG1, "leadconv: %d parallel worker(s) of %d launched%s",
+		 par->nreaders, nworkers, divided ? ", dividing the purchase tables" : "");
 	if (par->nreaders == 0)
 	{
 		(void) parallel_end(par, out);
 		c->share_bits = 0;
 		c->share_mask = 0;
 		c->share = NULL;
+		c->nprocs = 1;
+		memset(c->pscans, 0, sizeof(c->pscans));
 		return NULL;
 	}
+	set_owners(share, task->shares, pcxt->nworkers_launched);
+	if (divided)
+	{
+		/*
+		 * The processes wait for one another (parts.c): a worker that never
+		 * starts must be an error here, not a wait without end.
+		 */
+		WaitForParallelWorkersToAttach(pcxt);
+	}
+	lc_parts_started(share, 1 + pcxt->nworkers_launched);
 	return par;
 }
 
@@ -320,7 +415,8 @@ parallel_collect(LcParallel *par, bool wait)
 
 /*
  * Take the workers' last rows, and let them go; the passes of every process
- * of the call (which parts each took varies, their number does not).
+ * of the call (which parts each took varies, their number does not), or -1
+ * when a divided call must be computed again (compute.c).
  */
 static int
 parallel_end(LcParallel *par, LcOutput *out)
@@ -330,7 +426,8 @@ parallel_end(LcParallel *par, LcOutput *out)
 
 	parallel_collect(par, true);
 	WaitForParallelWorkersToFinish(par->pcxt);
-	passes = (int) pg_atomic_read_u32(&par->share->passes);
+	passes = pg_atomic_read_u32(&par->share->outgrown) != 0 ? -1 :
+		(int) pg_atomic_read_u32(&par->share->passes);
 	for (i = 0; i < LC_NCOUNTS; i++)
 		out->counts[i] += pg_atomic_read_u64(&par->share->counts[i]);
 	DestroyParallelContext(par->pcxt);
@@ -354,18 +451,32 @@ collect_tick(void *arg)
 void
 lc_compute_with_workers(LcCompute *c, LcOutput *out)
 {
-	LcParallel *par = parallel_begin(c, out);
+	bool		may_divide = true;
 
-	if (par != NULL)
+	for (;;)
 	{
-		out->tick = collect_tick;
-		out->tick_arg = par;
-	}
-	lc_compute(c);
-	if (par != NULL)
-	{
-		c->passes = parallel_end(par, out);
-		out->tick = NULL;
+		LcParallel *par = parallel_begin(c, out, may_divide);
+
+		if (par != NULL)
+		{
+			out->tick = collect_tick;
+			out->tick_arg = par;
+		}
+		lc_compute(c);
+		if (par != NULL)
+		{
+			c->passes = parallel_end(par, out);
+			out->tick = NULL;
+		}
+		if (c->passes >= 0)
+			break;
+		/* the parts outgrew leadconv.work_mem before any row was emitted */
+		elog(DEBUG1, "leadconv: the users' parts outgrew leadconv.work_mem: computing again without dividing");
+		may_divide = false;
+		c->share_bits = 0;
+		c->share_mask = 0;
+		c->share = NULL;
+		memset(c->pscans, 0, sizeof(c->pscans));
 	}
 	elog(DEBUG1, "leadconv: computed in %d pass(es)", c->passes);
 }
@@ -409,6 +520,10 @@ lc_parallel_main(dsm_segment *seg, shm_toc *toc)
 	c.share_mask = task->shares[ParallelWorkerNumber];
 	c.share = share;
 	c.proc = 1 + ParallelWorkerNumber;
+	c.nprocs = task->nprocs;
+	if (task->divided)
+		for (int kind = 0; kind < LC_NKINDS; kind++)
+			c.pscans[kind] = shm_toc_lookup(toc, LC_KEY_SCAN + kind, false);
 
 	dest = CreateTupleQueueDestReceiver(mqh);
 	lc_output_init(&out, c.cxt);

@@ -6,8 +6,10 @@
  * facts), forming of each row only what it needs, and gives the rows of its
  * part to its users (firsts.c); the rows of other parts of this process go
  * to those parts' files (parts.c), and of a row another process computes
- * only the user_id is formed.  A part not computed while the tables are
- * read is computed from its files later, by a pass of its own.
+ * only the user_id is formed.  When the processes divide the purchase
+ * tables (parallel.c), a purchase of another process's user goes to a file
+ * of that process's part instead.  A part not computed while the tables
+ * are read is computed from its files later, by a pass of its own.
  *
  * Looking a row's user up is a cache miss or two in a large table, so rows
  * are taken in small batches: first the hash buckets of the whole batch are
@@ -160,12 +162,16 @@ take_row(LcPass *p, const LcRow *row, const char *user, const char *extra,
 	int			part = lc_part_of(p->parts, row->hash);
 	LcSpillFile *file;
 
-	if (part == p->part)
+	/* divided, a purchase read here may be another process's */
+	if (p->divided && row->kind >= 0 && lc_owner_of(p->parts, row->hash) != p->parts->proc)
+		file = lc_their_file(p->parts, lc_owner_of(p->parts, row->hash), row->hash);
+	else if (part == p->part)
 	{
 		batch_row(p, row, user, extra, id);
 		return;
 	}
-	file = lc_part_file(p->parts, part, row->kind == LC_ROW_USER);
+	else
+		file = lc_part_file(p->parts, part, row->kind == LC_ROW_USER);
 	lc_spill_write(file, row, LC_ROW_FILE_SIZE);
 	lc_spill_write(file, user, row->user_len);
 	lc_spill_write(file, extra, row->extra_len);
@@ -234,7 +240,7 @@ read_purchase(TupleTableSlot *slot, void *arg)
 		return true;
 	text_bytes(value, &user, &row.user_len);
 	row.hash = lc_hash(user, row.user_len);
-	if (!lc_part_is_ours(p->parts, lc_part_of(p->parts, row.hash)))
+	if (!p->divided && !lc_part_is_ours(p->parts, lc_part_of(p->parts, row.hash)))
 		return true;			/* another process's user: nothing more to form */
 	value = column(p, slot, LC_PURCHASE_ID, &isnull);
 	if (isnull)					/* not in the report either */
@@ -316,8 +322,8 @@ scan_table(LcPass *p, LcSourceTable *t, int kind, LcRowFn fn)
 
 /*
  * The first pass: read every table, the users first, then each kind of
- * purchase, then (diffing) the facts.  False when the pass outgrew the
- * budget.
+ * purchase, then (diffing) the facts; divided, dim_user alone.  False when
+ * the pass outgrew the budget.
  */
 bool
 lc_pass_scan(LcPass *p)
@@ -327,11 +333,56 @@ lc_pass_scan(LcPass *p)
 	int			kind;
 
 	fits = scan_table(p, &c->sources[LC_USER], LC_ROW_USER, read_user);
+	if (p->divided)
+		return fits;
 	for (kind = 0; fits && kind < LC_NKINDS; kind++)
 		fits = scan_table(p, &c->sources[lc_kinds[kind].table], kind, read_purchase);
 	if (fits && c->diff != NULL)
 		fits = scan_table(p, &c->diff->facts, LC_ROW_FACT, read_fact);
 	return fits;
+}
+
+/*
+ * read_purchase(), divided: when the pass outgrows the budget, the parts
+ * cannot be split again (the other processes send rows to them), so every
+ * process stops and the call is computed again without dividing.
+ */
+static bool
+read_divided(TupleTableSlot *slot, void *arg)
+{
+	LcPass	   *p = arg;
+	pg_atomic_uint32 *outgrown = &p->parts->share->outgrown;
+
+	if (!read_purchase(slot, arg))
+		pg_atomic_write_u32(outgrown, 1);
+	return pg_atomic_read_u32(outgrown) == 0;
+}
+
+/*
+ * Divided, once every process has read dim_user: read this process's
+ * share of the blocks of each purchase table, in parallel with the others.
+ * False when a process's pass outgrew the budget, and the call must be
+ * computed again without dividing.
+ */
+bool
+lc_pass_scan_divided(LcPass *p)
+{
+	LcCompute  *c = p->c;
+	int			kind;
+
+	for (kind = 0; kind < LC_NKINDS; kind++)
+	{
+		LcSourceTable *t = &c->sources[lc_kinds[kind].table];
+
+		p->kind = kind;
+		p->types = t->types;
+		memcpy(p->positions, t->attnums, sizeof(AttrNumber) * t->ncolumns);
+		lc_scan_parallel(t, c->pscans[kind], read_divided, p);
+		apply_batch(p);
+		if (!pass_fits(p))
+			pg_atomic_write_u32(&p->parts->share->outgrown, 1);
+	}
+	return pg_atomic_read_u32(&p->parts->share->outgrown) == 0;
 }
 
 /* Read back the rows of a part's file (from its start), and delete it. */

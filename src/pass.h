@@ -28,6 +28,7 @@ typedef struct LcPass
 	LcCompute  *c;
 	LcParts    *parts;
 	int			part;			/* being computed; -1: from its files */
+	bool		divided;		/* the processes divide the purchase tables */
 	MemoryContext cxt;
 	LcUsers		users;
 	LcBatch		batch;
@@ -39,6 +40,7 @@ typedef struct LcPass
 extern void lc_pass_init(LcPass *p, LcCompute *c, LcParts *parts);
 extern void lc_pass_start(LcPass *p, int part);
 extern bool lc_pass_scan(LcPass *p);
+extern bool lc_pass_scan_divided(LcPass *p);
 extern void lc_pass_read_files(LcPass *p, LcSpillFile *users, LcSpillFile *purchases);
 extern void lc_pass_emit(LcPass *p);
 

@@ -6,10 +6,14 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
@@ -20,6 +24,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
@@ -357,6 +362,31 @@ lc_source_scan(StringInfo buf, const LcSourceTable *t, AttrNumber *positions)
 }
 
 /*
+ * Whether the processes of a call may read t's blocks between them without
+ * the executor (lc_scan_parallel()): a plain table without children, which
+ * the caller may read whole, with no row security and no hook of the
+ * executor's privilege checks in the way, whose columns leadconv reads as
+ * stored.  The rows are then those of "SELECT * FROM" it.
+ */
+bool
+lc_source_divisible(const LcSourceTable *t)
+{
+	int			i;
+
+	/* (relhassubclass stays set until a VACUUM after the last child goes) */
+	if (get_rel_relkind(t->relid) != RELKIND_RELATION ||
+		(has_subclass(t->relid) && find_inheritance_children(t->relid, NoLock) != NIL) ||
+		pg_class_aclcheck(t->relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK ||
+		check_enable_rls(t->relid, InvalidOid, true) == RLS_ENABLED ||
+		ExecutorCheckPerms_hook != NULL)
+		return false;
+	for (i = 0; i < t->ncolumns; i++)
+		if (!read_as_stored(t, i))
+			return false;
+	return true;
+}
+
+/*
  * The settings internal queries run with, until lc_settings_pop(): a new
  * level of settings, in which search_path is pinned to pg_catalog, so that
  * no object another role puts earlier on the caller's path (a function or
@@ -621,6 +651,37 @@ scan_startup(DestReceiver *self pg_attribute_unused(),
 static void
 scan_nothing(DestReceiver *self pg_attribute_unused())
 {
+}
+
+/*
+ * Read this process's share of the blocks of t, which lc_source_divisible()
+ * allowed, through the parallel scan pscan that the call's processes share,
+ * calling fn for each row, with t->attnums its columns' positions.  Memory
+ * as in lc_scan().
+ */
+void
+lc_scan_parallel(const LcSourceTable *t, ParallelTableScanDesc pscan, LcRowFn fn, void *arg)
+{
+	Relation	rel = table_open(t->relid, AccessShareLock);
+	TableScanDesc scan = table_beginscan_parallel(rel, pscan);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext, "leadconv scan rows",
+												 ALLOCSET_DEFAULT_SIZES);
+	MemoryContext oldcxt = MemoryContextSwitchTo(rowcxt);
+
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (!fn(slot, arg))
+			break;
+		if (MemoryContextMemAllocated(rowcxt, false) > LC_ROW_MEMORY)
+			MemoryContextReset(rowcxt);
+	}
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(rowcxt);
+	ExecDropSingleTupleTableSlot(slot);
+	table_endscan(scan);
+	table_close(rel, NoLock);
 }
 
 /*

@@ -6,6 +6,7 @@
 #define LEADCONV_SOURCE_H
 
 #include "postgres.h"
+#include "access/relscan.h"
 #include "executor/tuptable.h"
 #include "lib/stringinfo.h"
 #include "utils/snapshot.h"
@@ -75,6 +76,7 @@ extern void lc_relation_check(LcSourceTable *t, Oid relid,
 							  const LcColumnSpec *columns, int ncolumns);
 extern void lc_source_select(StringInfo buf, const LcSourceTable *t);
 extern void lc_source_scan(StringInfo buf, const LcSourceTable *t, AttrNumber *positions);
+extern bool lc_source_divisible(const LcSourceTable *t);
 
 extern int	lc_settings_push(void);
 extern int	lc_sources_push(LcSourceTable *tables, Oid nsp);
@@ -97,5 +99,7 @@ typedef bool (*LcRowFn) (TupleTableSlot *slot, void *arg);
 
 extern void lc_scan(const char *query, int nargs, Oid *argtypes, Datum *args,
 					LcRowFn fn, void *arg);
+extern void lc_scan_parallel(const LcSourceTable *t, ParallelTableScanDesc pscan,
+							 LcRowFn fn, void *arg);
 
 #endif							/* LEADCONV_SOURCE_H */
