@@ -93,7 +93,6 @@ typedef struct LcTask
 	Oid			diff_facts;		/* diffing: the Part 1 facts; else invalid */
 	LcDigestSeeds diff_seeds;
 	int			nprocs;			/* the leader and the workers it asked for */
-	bool		divided;		/* the purchase tables are read in parallel */
 } LcTask;
 
 typedef struct LcParallel
@@ -142,8 +141,9 @@ workers_for(const LcCompute *c, const LcOutput *out)
 /*
  * Which process computes each share: the leader the first ones, the
  * workers the others in turn.  Every process reads the tables, or its
- * share of them (a cost S, the same for each) and computes its users (P for all of them); a worker also sends its rows
- * (Q for all of them), and the leader puts them in the tuplestore (R).
+ * share of them (a cost S, the same for each), and computes its users (P
+ * for all of them); a worker also sends its rows (Q for all of them), and
+ * the leader puts them in the tuplestore (R).
  * With n workers, all finish together when the leader's fraction x solves
  * S + x P + (1 - x) R = S + (1 - x) (P + Q) / n.  Timelines of the two
  * processes show them ending together when Q is about R, and R about P / 5
@@ -277,7 +277,6 @@ parallel_begin(LcCompute *c, LcOutput *out, bool may_divide)
 	if (c->diff)
 		task->diff_seeds = c->diff->seeds;
 	task->nprocs = 1 + nworkers;
-	task->divided = divided;
 	shm_toc_insert(pcxt->toc, LC_KEY_TASK, task);
 
 	share = shm_toc_allocate(pcxt->toc, sizeof(LcShare));
@@ -521,7 +520,7 @@ lc_parallel_main(dsm_segment *seg, shm_toc *toc)
 	c.share = share;
 	c.proc = 1 + ParallelWorkerNumber;
 	c.nprocs = task->nprocs;
-	if (task->divided)
+	if (share->divided)
 		for (int kind = 0; kind < LC_NKINDS; kind++)
 			c.pscans[kind] = shm_toc_lookup(toc, LC_KEY_SCAN + kind, false);
 

@@ -160,11 +160,14 @@ take_row(LcPass *p, const LcRow *row, const char *user, const char *extra,
 		 const char *id)
 {
 	int			part = lc_part_of(p->parts, row->hash);
+	int			owner = p->parts->proc;
 	LcSpillFile *file;
 
 	/* divided, a purchase read here may be another process's */
-	if (p->divided && row->kind >= 0 && lc_owner_of(p->parts, row->hash) != p->parts->proc)
-		file = lc_their_file(p->parts, lc_owner_of(p->parts, row->hash), row->hash);
+	if (p->divided && row->kind >= 0)
+		owner = lc_owner_of(p->parts, row->hash);
+	if (owner != p->parts->proc)
+		file = lc_their_file(p->parts, owner, row->hash);
 	else if (part == p->part)
 	{
 		batch_row(p, row, user, extra, id);
