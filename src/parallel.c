@@ -73,6 +73,10 @@ StaticAssertDecl(LC_MAX_WORKERS + 1 <= LC_MAX_PROCS, "a process of a call has no
 StaticAssertDecl(LC_NCOUNTS <= LC_MAX_COUNTS, "an output count has no place in LcShare");
 StaticAssertDecl((1 << 4) <= LC_MAX_SHARES, "a share has no owner in LcShare");
 
+/* What the leader's and a worker's libraries must agree on. */
+#define LC_LAYOUT \
+	((UINT64CONST(0x6C63) << 48) | ((uint64) sizeof(LcShare) << 16) | (uint64) sizeof(LcTask))
+
 /* The processes share 2^LC_SHARE_BITS shares of the users. */
 #define LC_SHARE_BITS	4
 #define LC_SHARES		(1 << LC_SHARE_BITS)
@@ -80,9 +84,15 @@ StaticAssertDecl((1 << 4) <= LC_MAX_SHARES, "a share has no owner in LcShare");
 /* Each worker's queue: a few thousand rows. */
 #define LC_QUEUE_SIZE	(1024 * 1024)
 
-/* What a worker is to compute, as the leader set it up. */
+/*
+ * What a worker is to compute, as the leader set it up.  A worker loads the
+ * library from disk when it starts: if a new one was installed since the
+ * leader loaded its own, they may not agree on what the shared memory
+ * holds, and the worker must stop rather than read it (layout).
+ */
 typedef struct LcTask
 {
+	uint64		layout;			/* LC_LAYOUT of the leader's library */
 	Oid			sources_nsp;
 	Oid			result_type;	/* composite type of the rows */
 	Size		budget;
@@ -266,6 +276,7 @@ parallel_begin(LcCompute *c, LcOutput *out, bool may_divide)
 	}
 
 	task = shm_toc_allocate(pcxt->toc, sizeof(LcTask));
+	task->layout = LC_LAYOUT;
 	task->sources_nsp = get_rel_namespace(c->sources[LC_USER].relid);
 	task->result_type = out->sink.desc->tdtypeid;
 	task->budget = c->budget;
@@ -496,6 +507,11 @@ lc_parallel_main(dsm_segment *seg, shm_toc *toc)
 	LcDiff		diff;
 	MemoryContext oldcxt;
 
+	if (task->layout != LC_LAYOUT)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("leadconv library of the parallel worker differs from its leader's"),
+				 errhint("A new leadconv library was installed while this session ran: start a new session.")));
 	shm_mq_set_sender(mq, MyProc);
 	mqh = shm_mq_attach(mq, seg, NULL);
 	SharedFileSetAttach(&share->files, seg);
