@@ -56,6 +56,13 @@ struct LcCompute
 	 * its share of their blocks through these parallel scans.
 	 */
 	ParallelTableScanDesc pscans[LC_NKINDS];
+	/*
+	 * NULL, or called every few rows read back from files and users
+	 * emitted: the leader takes its workers' rows in as it goes, so that a
+	 * worker never waits long on a full queue.
+	 */
+	void		(*tick) (void *arg);
+	void	   *tick_arg;
 
 	/* kept for the whole call */
 	MemoryContext cxt;

@@ -29,11 +29,11 @@ lc_output_init(LcOutput *out, MemoryContext cxt)
 }
 
 static void
-tick(LcOutput *out)
+tick(const LcCompute *c, LcOutput *out)
 {
-	if (out->tick != NULL && ++out->since_tick == LC_TICK_EVERY)
+	if (c->tick != NULL && ++out->since_tick == LC_TICK_EVERY)
 	{
-		out->tick(out->tick_arg);
+		c->tick(c->tick_arg);
 		out->since_tick = 0;
 	}
 }
@@ -81,12 +81,12 @@ lc_emit_user(const LcCompute *c, const LcUser *user, void *arg)
 		lc_fanout(&out->sink, values, nulls, out->filters, out->leads_in_every_filter);
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextReset(out->rowcxt);
-	tick(out);
+	tick(c, out);
 }
 
 /* Diffing: a user the facts have and dim_user no longer does (LcGoneFn). */
 void
-lc_emit_gone(const LcCompute *c pg_attribute_unused(), const LcStr *user_id,
+lc_emit_gone(const LcCompute *c, const LcStr *user_id,
 			 const LcFactRow *fact, void *arg)
 {
 	LcOutput   *out = arg;
@@ -108,5 +108,5 @@ lc_emit_gone(const LcCompute *c pg_attribute_unused(), const LcStr *user_id,
 	lc_sink_put(&out->sink, values, nulls);
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextReset(out->rowcxt);
-	tick(out);
+	tick(c, out);
 }

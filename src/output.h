@@ -46,10 +46,7 @@ typedef struct LcOutput
 	int			filters;		/* Part 2 only */
 	bool		leads_in_every_filter;
 	MemoryContext rowcxt;		/* reset after each user */
-	/* called every few users (the leader takes its workers' rows in) */
-	void		(*tick) (void *arg);
-	void	   *tick_arg;
-	int			since_tick;
+	int			since_tick;		/* users emitted since c->tick was called */
 	uint64		counts[LC_NCOUNTS];
 } LcOutput;
 

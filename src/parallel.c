@@ -469,14 +469,14 @@ lc_compute_with_workers(LcCompute *c, LcOutput *out)
 
 		if (par != NULL)
 		{
-			out->tick = collect_tick;
-			out->tick_arg = par;
+			c->tick = collect_tick;
+			c->tick_arg = par;
 		}
 		lc_compute(c);
 		if (par != NULL)
 		{
 			c->passes = parallel_end(par, out);
-			out->tick = NULL;
+			c->tick = NULL;
 		}
 		if (c->passes >= 0)
 			break;

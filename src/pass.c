@@ -32,6 +32,8 @@
  * back from files, the budget is a target that a pass may exceed.
  */
 #define LC_MIN_SPLIT_USERS 1000
+/* Rows read back from a file between two calls of the call's tick. */
+#define LC_TICK_ROWS 1024
 /* Arena blocks: large, but small beside the budget. */
 #define LC_ARENA_BLOCK(budget) Max(8192, Min(256 * 1024, (budget) / 32))
 
@@ -394,6 +396,7 @@ read_file(LcPass *p, LcSpillFile *file)
 {
 	StringInfoData payload;
 	LcRow		row;
+	int			since_tick = 0;
 
 	if (file == NULL)
 		return;
@@ -411,6 +414,11 @@ read_file(LcPass *p, LcSpillFile *file)
 					 errmsg("leadconv temporary file ends in the middle of a row")));
 		batch_row(p, &row, payload.data, payload.data + row.user_len,
 				  payload.data + row.user_len + row.extra_len);
+		if (p->c->tick != NULL && ++since_tick == LC_TICK_ROWS)
+		{
+			p->c->tick(p->c->tick_arg);
+			since_tick = 0;
+		}
 	}
 	apply_batch(p);
 	pfree(payload.data);
