@@ -21,6 +21,9 @@ fi
 step "memory stays bounded in passes read back from temporary files"
 CLUSTER_OPTS="-o shared_buffers=16MB" with_cluster bash scripts/test_memory.sh
 
+step "a parallel worker on another library than its leader's stops with an error"
+with_cluster bash scripts/test_layout.sh
+
 step "differential fuzzing against the SQL reference (300 seeds)"
 with_cluster bash scripts/fuzz.sh SEEDS=300
 

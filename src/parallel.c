@@ -73,9 +73,17 @@ StaticAssertDecl(LC_MAX_WORKERS + 1 <= LC_MAX_PROCS, "a process of a call has no
 StaticAssertDecl(LC_NCOUNTS <= LC_MAX_COUNTS, "an output count has no place in LcShare");
 StaticAssertDecl((1 << 4) <= LC_MAX_SHARES, "a share has no owner in LcShare");
 
-/* What the leader's and a worker's libraries must agree on. */
+/*
+ * What the leader's and a worker's libraries must agree on.  The test of
+ * the check (scripts/test_layout.sh) builds a library that differs by
+ * setting LC_LAYOUT_TEST.
+ */
+#ifndef LC_LAYOUT_TEST
+#define LC_LAYOUT_TEST 0
+#endif
 #define LC_LAYOUT \
-	((UINT64CONST(0x6C63) << 48) | ((uint64) sizeof(LcShare) << 16) | (uint64) sizeof(LcTask))
+	(((UINT64CONST(0x6C63) << 48) | ((uint64) sizeof(LcShare) << 16) | (uint64) sizeof(LcTask)) ^ \
+	 ((uint64) LC_LAYOUT_TEST << 32))
 
 /* The processes share 2^LC_SHARE_BITS shares of the users. */
 #define LC_SHARE_BITS	4
