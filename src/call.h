@@ -70,4 +70,15 @@ struct LcCompute
 	int			passes;			/* how many passes the users took */
 };
 
+/* Call c's tick once in every `every` calls of this, counted in *since. */
+static inline void
+lc_call_tick(const LcCompute *c, int *since, int every)
+{
+	if (c->tick != NULL && ++*since >= every)
+	{
+		c->tick(c->tick_arg);
+		*since = 0;
+	}
+}
+
 #endif							/* LEADCONV_CALL_H */

@@ -31,11 +31,7 @@ lc_output_init(LcOutput *out, MemoryContext cxt)
 static void
 tick(const LcCompute *c, LcOutput *out)
 {
-	if (c->tick != NULL && ++out->since_tick == LC_TICK_EVERY)
-	{
-		c->tick(c->tick_arg);
-		out->since_tick = 0;
-	}
+	lc_call_tick(c, &out->since_tick, LC_TICK_EVERY);
 }
 
 /* The rows of one user, as the caller of lc_compute() asked (LcUserFn). */

@@ -102,6 +102,23 @@ lc_parts_started(LcShare *share, int nprocs)
 	announce(share, &share->nprocs, (uint32) nprocs, false);
 }
 
+/* A new file of owner's part, which this process writes, in the parts' memory. */
+static LcSpillFile *
+create_file(LcParts *parts, int owner, int part, bool users)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(parts->cxt);
+	char		name[MAXPGPATH];
+	LcSpillFile *file;
+
+	file_name(name, owner, part, parts->proc, users);
+	/* rows arrive while a cursor's portal runs, under its owner */
+	file = lc_spill_create(parts->owner, parts->buffer,
+						   parts->share ? &parts->share->files : NULL, name);
+	parts->memory += parts->buffer;
+	MemoryContextSwitchTo(oldcxt);
+	return file;
+}
+
 /* The file of a part's users, or of its purchases, made when first written. */
 LcSpillFile *
 lc_part_file(LcParts *parts, int part, bool users)
@@ -109,17 +126,7 @@ lc_part_file(LcParts *parts, int part, bool users)
 	LcSpillFile **files = users ? parts->users : parts->purchases;
 
 	if (files[part] == NULL)
-	{
-		MemoryContext oldcxt = MemoryContextSwitchTo(parts->cxt);
-		char		name[MAXPGPATH];
-
-		file_name(name, parts->proc, part, parts->proc, users);
-		/* rows arrive while a cursor's portal runs, under its owner */
-		files[part] = lc_spill_create(parts->owner, parts->buffer,
-									  parts->share ? &parts->share->files : NULL, name);
-		parts->memory += parts->buffer;
-		MemoryContextSwitchTo(oldcxt);
-	}
+		files[part] = create_file(parts, parts->proc, part, users);
 	return files[part];
 }
 
@@ -138,15 +145,7 @@ lc_their_file(LcParts *parts, int owner, uint32 hash)
 		files = parts->theirs[owner] =
 			MemoryContextAllocZero(parts->cxt, sizeof(LcSpillFile *) << bits);
 	if (files[part] == NULL)
-	{
-		MemoryContext oldcxt = MemoryContextSwitchTo(parts->cxt);
-		char		name[MAXPGPATH];
-
-		file_name(name, owner, part, parts->proc, false);
-		files[part] = lc_spill_create(parts->owner, parts->buffer, &parts->share->files, name);
-		parts->memory += parts->buffer;
-		MemoryContextSwitchTo(oldcxt);
-	}
+		files[part] = create_file(parts, owner, part, false);
 	return files[part];
 }
 

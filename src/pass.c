@@ -414,11 +414,7 @@ read_file(LcPass *p, LcSpillFile *file)
 					 errmsg("leadconv temporary file ends in the middle of a row")));
 		batch_row(p, &row, payload.data, payload.data + row.user_len,
 				  payload.data + row.user_len + row.extra_len);
-		if (p->c->tick != NULL && ++since_tick == LC_TICK_ROWS)
-		{
-			p->c->tick(p->c->tick_arg);
-			since_tick = 0;
-		}
+		lc_call_tick(p->c, &since_tick, LC_TICK_ROWS);
 	}
 	apply_batch(p);
 	pfree(payload.data);
