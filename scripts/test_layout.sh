@@ -34,17 +34,9 @@ cmp -s "$work/tree/leadconv.so" "$lib" && {
 export LC_LAYOUT_NEW="$work/tree/leadconv.so" LC_LAYOUT_LIB="$lib"
 
 out=$(psql -X -q -At -v ON_ERROR_STOP=0 2>&1 <<'SQL'
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS leadconv;
-DROP SCHEMA IF EXISTS t_layout CASCADE;
-CREATE SCHEMA t_layout;
-SET search_path = t_layout, public;
-CREATE TABLE dim_branch (branch_id text, timezone_id text, created_at timestamp);
-CREATE TABLE dim_user (user_id text, branch_id text, created_at timestamp);
-CREATE TABLE fct_membership_purchases (user_id text, membership_id text,
-    membership_purchased_at timestamp, created_at timestamp, membership_purchase_details json);
-CREATE TABLE fct_credit_pack_purchases (user_id text, credit_pack_id text,
-    credit_pack_purchased_at timestamp, created_at timestamp, credit_pack_purchase_details json);
+\set schema t_layout
+\set details json
+\i scripts/test_sources.sql
 INSERT INTO dim_user SELECT 'u' || i, NULL, '2024-01-01' FROM generate_series(1, 20000) i;
 INSERT INTO fct_membership_purchases
 SELECT 'u' || i, 'm' || i, '2024-02-01', '2024-02-01', NULL FROM generate_series(1, 20000) i;

@@ -9,20 +9,13 @@
 # shared_buffers, so that the backend's peak resident memory is mostly its
 # own).  Needs root, to read /proc of the backend.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 limit_kb=$((100 * 1024))
 out=$(psql -X -q -v ON_ERROR_STOP=1 -At <<'SQL'
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS leadconv;
-DROP SCHEMA IF EXISTS t_memory CASCADE;
-CREATE SCHEMA t_memory;
-SET search_path = t_memory, public;
-CREATE TABLE dim_branch (branch_id text, timezone_id text, created_at timestamp);
-CREATE TABLE dim_user (user_id text, branch_id text, created_at timestamp);
-CREATE TABLE fct_membership_purchases (user_id text, membership_id text,
-    membership_purchased_at timestamp, created_at timestamp, membership_purchase_details jsonb);
-CREATE TABLE fct_credit_pack_purchases (user_id text, credit_pack_id text,
-    credit_pack_purchased_at timestamp, created_at timestamp, credit_pack_purchase_details jsonb);
+\set schema t_memory
+\set details jsonb
+\i scripts/test_sources.sql
 INSERT INTO dim_user SELECT 'u' || i, NULL, '2024-01-01' FROM generate_series(1, 2000) i;
 INSERT INTO fct_membership_purchases
 SELECT 'u' || i, 'm' || i, '2024-02-01', '2024-02-01',
