@@ -1,10 +1,10 @@
 /*
  * compat.h
- *		Differences between the PostgreSQL versions leadconv builds on (13-18).
+ *		Differences between the PostgreSQL versions leadconv builds on (13-19).
  *
- * 15, 17 and 18 are built and tested on this project's machines (make test,
- * make test-versions) and need no guard between them; the guards keep the
- * code compiling on 13, 14 and 16.
+ * 15, 17, 18 and 19 are built and tested on this project's machines (make
+ * test, make test-versions); the guards at 190000 are 19's, the others keep
+ * the code compiling on 13, 14 and 16.
  */
 #ifndef LEADCONV_COMPAT_H
 #define LEADCONV_COMPAT_H
@@ -65,6 +65,14 @@ extern void lc_init_materialized_srf(FunctionCallInfo fcinfo);
 #endif
 #endif
 
+/* 19 passes table_beginscan_parallel() the caller's ScanOptions. */
+#if PG_VERSION_NUM >= 190000
+#define lc_table_beginscan_parallel(rel, pscan) \
+	table_beginscan_parallel(rel, pscan, SO_NONE)
+#else
+#define lc_table_beginscan_parallel(rel, pscan) table_beginscan_parallel(rel, pscan)
+#endif
+
 /* Wait events have their own header from 14 on. */
 #if PG_VERSION_NUM >= 140000
 #include "utils/wait_event.h"
@@ -74,10 +82,16 @@ extern void lc_init_materialized_srf(FunctionCallInfo fcinfo);
 
 /*
  * Rebuilding a fact table beside itself (swap.c): make_new_heap() takes the
- * new heap's access method from 15 on, index_concurrently_create_copy() its
- * tablespace from 14 on, and 16 calls a relfilenode a relfilelocator.
+ * new heap's access method from 15 on, and is declared with REPACK from 19
+ * on; index_concurrently_create_copy() takes its tablespace from 14 on, and
+ * 19 names it index_create_copy(), with the flags it used to imply; 16
+ * calls a relfilenode a relfilelocator.
  */
+#if PG_VERSION_NUM >= 190000
+#include "commands/repack.h"
+#else
 #include "commands/cluster.h"
+#endif
 #include "catalog/index.h"
 #include "storage/lockdefs.h"
 #if PG_VERSION_NUM >= 150000
@@ -87,12 +101,26 @@ extern void lc_init_materialized_srf(FunctionCallInfo fcinfo);
 #define lc_make_new_heap(old, tablespace, am, persistence) \
 	make_new_heap(old, tablespace, persistence, AccessShareLock)
 #endif
-#if PG_VERSION_NUM >= 140000
+#if PG_VERSION_NUM >= 190000
+#define lc_index_create_copy(heap, index, tablespace, name) \
+	index_create_copy(heap, INDEX_CREATE_SKIP_BUILD | INDEX_CREATE_CONCURRENT, \
+					  index, tablespace, name)
+#elif PG_VERSION_NUM >= 140000
 #define lc_index_create_copy(heap, index, tablespace, name) \
 	index_concurrently_create_copy(heap, index, tablespace, name)
 #else
 #define lc_index_create_copy(heap, index, tablespace, name) \
 	index_concurrently_create_copy(heap, index, name)
+#endif
+/*
+ * 19 asks index_build() whether to report progress; leadconv runs no
+ * progress command of its own for it to report to.
+ */
+#if PG_VERSION_NUM >= 190000
+#define lc_index_build(heap, index, info) \
+	index_build(heap, index, info, false, true, false)
+#else
+#define lc_index_build(heap, index, info) index_build(heap, index, info, false, true)
 #endif
 #if PG_VERSION_NUM >= 160000
 #define lc_rd_newRelfilenodeSubid rd_newRelfilelocatorSubid

@@ -24,9 +24,9 @@
  */
 #include "postgres.h"
 
-#include "pgstat.h"
 #include "utils/memutils.h"
 
+#include "compat.h"
 #include "parts.h"
 
 /*

@@ -28,6 +28,7 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
+#include "compat.h"
 #include "source.h"
 
 /* leadconv.source_schema: where the sources live; empty means search_path */
@@ -663,7 +664,7 @@ void
 lc_scan_parallel(const LcSourceTable *t, ParallelTableScanDesc pscan, LcRowFn fn, void *arg)
 {
 	Relation	rel = table_open(t->relid, AccessShareLock);
-	TableScanDesc scan = table_beginscan_parallel(rel, pscan);
+	TableScanDesc scan = lc_table_beginscan_parallel(rel, pscan);
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
 	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext, "leadconv scan rows",
 												 ALLOCSET_DEFAULT_SIZES);

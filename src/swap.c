@@ -34,7 +34,6 @@
 #include "catalog/index.h"
 #include "catalog/indexing.h"
 #include "catalog/pg_class.h"
-#include "commands/cluster.h"
 #include "commands/tablecmds.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
@@ -154,7 +153,7 @@ lc_rebuild_finish(LcRebuild *r)
 									psprintf("pg_temp_%u", index));
 		CommandCounterIncrement();
 		copyrel = index_open(copy, AccessExclusiveLock);
-		index_build(r->rel, copyrel, BuildIndexInfo(copyrel), false, true);
+		lc_index_build(r->rel, copyrel, BuildIndexInfo(copyrel));
 		index_close(copyrel, NoLock);
 		r->target_indexes = lappend_oid(r->target_indexes, index);
 		r->indexes = lappend_oid(r->indexes, copy);
