@@ -35,7 +35,7 @@ $(OBJS): $(wildcard src/*.h)
 test:
 	bash scripts/test.sh
 
-# The tests on PostgreSQL 17 and 18, each in a chroot of the Debian suite
+# The tests on PostgreSQL 17, 18 and 19, each in a chroot of the Debian suite
 # that packages it (cached in /var/cache/leadconv/chroots); see
 # scripts/test_versions.sh.  SEEDS= fuzz seeds per version (default 100).
 test-versions:

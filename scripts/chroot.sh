@@ -3,6 +3,9 @@
 # folder outside the repository, and print its path.  As root.
 #
 #   bash scripts/chroot.sh SUITE PACKAGE...
+#     SUITE          a suite (trixie, testing), or BASE+EXTRA (sid+experimental):
+#                    a chroot of BASE whose PACKAGEs come from EXTRA, a suite
+#                    debootstrap cannot make on its own
 #     LEADCONV_CHROOTS  the cache folder (default /var/cache/leadconv/chroots)
 #     DEBIAN_MIRROR     the archive to use (default: debootstrap's)
 #
@@ -22,6 +25,9 @@ if (($# < 2)); then
     exit 2
 fi
 suite=$1
+base=${suite%%+*}
+extra=
+[[ $suite == *+* ]] && extra=${suite#*+}
 shift
 packages=("$@")
 cache=${LEADCONV_CHROOTS:-/var/cache/leadconv/chroots}
@@ -49,6 +55,11 @@ apt_install_in() {
     shift
     in_root "$dir" apt-get install -y -qq --no-install-recommends \
         -o Dpkg::Options::=--force-confold "$@" >/dev/null
+}
+
+# The packages asked for, from EXTRA when there is one.
+apt_install_packages() {
+    apt_install_in "$1" ${extra:+-t "$extra"} "${@:2}"
 }
 
 # Nothing should be mounted under a chroot outside the tests' namespace; if
@@ -81,7 +92,7 @@ if complete "$root"; then
         log "chroot $suite: installing ${missing[*]}"
         rm -f "$root/$stamp"
         apt_update "$root"
-        apt_install_in "$root" "${missing[@]}"
+        apt_install_packages "$root" "${missing[@]}"
         date -u +%FT%TZ >"$root/$stamp"
     fi
     missing=()
@@ -96,12 +107,21 @@ fi
 [ -e "$root" ] && log "chroot $suite: incomplete or broken, made again"
 new=$root.new
 remove_tree "$new"
-log "chroot $suite: debootstrap --variant=minbase into $new"
+log "chroot $suite: debootstrap --variant=minbase $base into $new"
 # shellcheck disable=SC2086
-debootstrap --variant=minbase "$suite" "$new" ${DEBIAN_MIRROR:-} >"$cache/$suite.debootstrap.log" 2>&1 || {
+debootstrap --variant=minbase "$base" "$new" ${DEBIAN_MIRROR:-} >"$cache/$suite.debootstrap.log" 2>&1 || {
     tail -n 20 "$cache/$suite.debootstrap.log" >&2
     exit 1
 }
+if [ -n "$extra" ]; then
+    # the same mirror as BASE's
+    sed -n "s/^deb \([^ ]*\) $base .*/deb \1 $extra main/p" "$new/etc/apt/sources.list" \
+        >"$new/etc/apt/sources.list.d/$extra.list"
+    [ -s "$new/etc/apt/sources.list.d/$extra.list" ] || {
+        echo "chroot $suite: no mirror of $base in $new/etc/apt/sources.list" >&2
+        exit 1
+    }
+fi
 # no service starts inside the chroot
 printf '#!/bin/sh\nexit 101\n' >"$new/usr/sbin/policy-rc.d"
 chmod 755 "$new/usr/sbin/policy-rc.d"
@@ -112,7 +132,7 @@ apt_update "$new"
 apt_install_in "$new" postgresql-common
 sed -i 's/^#* *create_main_cluster *=.*/create_main_cluster = false/' \
     "$new/etc/postgresql-common/createcluster.conf"
-apt_install_in "$new" "${packages[@]}"
+apt_install_packages "$new" "${packages[@]}"
 in_root "$new" apt-get clean
 mapfile -t missing < <(missing_packages "$new")
 if ((${#missing[@]})); then

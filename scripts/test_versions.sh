@@ -9,7 +9,8 @@
 # own PostgreSQL is touched, so no lock is needed.
 #
 #   bash scripts/test_versions.sh
-#     TEST_VERSIONS  MAJOR:SUITE pairs (default "17:trixie 18:testing")
+#     TEST_VERSIONS  MAJOR:SUITE pairs (default "17:trixie 18:testing
+#                    19:sid+experimental"; SUITE as scripts/chroot.sh takes it)
 #     SEEDS          fuzz seeds per version (default 100)
 #     LEADCONV_CHROOTS, DEBIAN_MIRROR: see scripts/chroot.sh
 #
@@ -72,7 +73,7 @@ timed() {
     printf '%s\t%d s\n' "$label" $((SECONDS - t0))
 }
 
-for pair in ${TEST_VERSIONS:-17:trixie 18:testing}; do
+for pair in ${TEST_VERSIONS:-17:trixie 18:testing 19:sid+experimental}; do
     major=${pair%%:*}
     suite=${pair#*:}
     root=${LEADCONV_CHROOTS:-/var/cache/leadconv/chroots}/$suite
