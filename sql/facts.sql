@@ -66,13 +66,35 @@ BEGIN;
 ALTER TYPE leadconv_client_event ADD ATTRIBUTE extra text CASCADE;
 SELECT * FROM lc_test.error_of('SELECT * FROM leadconv_refresh()');
 ROLLBACK;
+-- A rebuild swaps files under the facts' own heap and indexes: amcheck says
+-- whether the heaps are sound and each index holds exactly its heap's rows
+-- (facts_differing() reads the heaps alone).
+CREATE EXTENSION amcheck SCHEMA lc_test;
+CREATE FUNCTION lc_test.facts_checked() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    t regclass;
+    i regclass;
+    n int := 0;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['leadconv_fct_client_conversion_events',
+                             'leadconv_fct_lead_conversions']::regclass[] LOOP
+        IF EXISTS (SELECT FROM lc_test.verify_heapam(t)) THEN
+            RETURN format('%s: heap corrupt', t);
+        END IF;
+        FOR i IN SELECT indexrelid FROM pg_index WHERE indrelid = t LOOP
+            PERFORM lc_test.bt_index_check(i, true);  -- errors on a heap row it lacks
+            n := n + 1;
+        END LOOP;
+    END LOOP;
+    RETURN format('heaps sound, %s indexes hold their rows', n);
+END $$;
 -- and so do the facts, emptied: a refresh into empty facts rebuilds them
 TRUNCATE leadconv_fct_client_conversion_events, leadconv_fct_lead_conversions;
 CREATE TEMP TABLE relfiles AS
 SELECT relname, relfilenode FROM pg_class
 WHERE relname IN ('leadconv_fct_client_conversion_events', 'leadconv_fct_client_conversion_events_pkey');
 SELECT * FROM leadconv_refresh();
-SELECT lc_test.facts_differing();
+SELECT lc_test.facts_differing(), lc_test.facts_checked();
 SELECT last_refresh_method, last_refresh_users_changed,
        last_refresh_started <= last_refresh_ended AS timed,
        last_maintained = last_refresh_ended AS maintained
@@ -95,7 +117,7 @@ UPDATE fct_membership_purchases SET membership_purchase_details = '{"name": "Yea
 INSERT INTO dim_user VALUES ('u41', 'b1', 'new', '2024-06-01');
 DELETE FROM dim_user WHERE user_id = 'u40';
 SELECT * FROM leadconv_refresh();
-SELECT lc_test.facts_differing();
+SELECT lc_test.facts_differing(), lc_test.facts_checked();
 SELECT last_refresh_method, last_refresh_users_changed FROM leadconv_facts_status;
 SELECT first_membership_name FROM leadconv_fct_client_conversion_events WHERE user_id = 'u7';
 
@@ -103,7 +125,7 @@ SELECT first_membership_name FROM leadconv_fct_client_conversion_events WHERE us
 -- change and the changed ones, and swapped in: every zone moves.
 UPDATE dim_branch SET timezone_id = CASE branch_id WHEN 'b1' THEN 'America/Chicago' ELSE 'Asia/Tokyo' END;
 SELECT * FROM leadconv_refresh();
-SELECT lc_test.facts_differing();
+SELECT lc_test.facts_differing(), lc_test.facts_checked();
 SELECT last_refresh_method, last_refresh_users_changed FROM leadconv_facts_status;
 -- half of the users change: rebuilt too (10 of 41 is under a fifth: in place)
 UPDATE dim_user SET created_at = created_at + interval '1 minute' WHERE user_id ~ '[02468]$';
