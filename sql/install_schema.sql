@@ -179,8 +179,18 @@ SELECT * FROM lc_check.run();
 ALTER EXTENSION leadconv SET SCHEMA public;
 \set VERBOSITY default
 
--- 1.0 installed into reports, then updated to the newest version
+-- Uninstalling with automatic refresh on: DROP EXTENSION, without CASCADE,
+-- takes the triggers and indexes that automatic refresh put on the sources
+SET leadconv.source_schema = 'brief';
+SELECT reports.leadconv_enable_auto_refresh();
+RESET leadconv.source_schema;
+SELECT count(*) AS marked FROM pg_depend
+WHERE refobjid = (SELECT oid FROM pg_extension WHERE extname = 'leadconv') AND deptype = 'x';
 DROP EXTENSION leadconv;
+SELECT (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'leadconv%') AS triggers_left,
+       (SELECT count(*) FROM pg_class WHERE relname LIKE 'leadconv%') AS relations_left;
+
+-- 1.0 installed into reports, then updated to the newest version
 CREATE EXTENSION leadconv VERSION '1.0' SCHEMA reports;
 ALTER EXTENSION leadconv UPDATE;
 SELECT extversion = default_version AS newest, extnamespace::regnamespace AS schema

@@ -184,7 +184,11 @@ disable_all(const LcFacts *f)
 		drop_triggers(lfirst_oid(lc));
 }
 
-/* Install the triggers, and the indexes that let a few users be found quickly. */
+/*
+ * Install the triggers, and the indexes that let a few users be found
+ * quickly.  Both are marked as depending on the extension: DROP EXTENSION
+ * takes them with it, and pg_dump keeps the mark.
+ */
 static void
 enable_on(const LcFacts *f, LcSourceTable *sources)
 {
@@ -196,11 +200,16 @@ enable_on(const LcFacts *f, LcSourceTable *sources)
 	for (i = 0; i < LC_NTABLES; i++)
 	{
 		const char *const *column;
+		const char *schema = quote_identifier(get_namespace_name(get_rel_namespace(sources[i].relid)));
 
 		for (column = indexed_columns(i); *column != NULL; column++)
+		{
+			const char *index = index_name(sources[i].name, *column);
+
 			lc_execute(psprintf("CREATE INDEX IF NOT EXISTS %s ON %s ((%s::pg_catalog.text))",
-								index_name(sources[i].name, *column), sources[i].qualname,
-								quote_identifier(*column)));
+								index, sources[i].qualname, quote_identifier(*column)));
+			lc_execute(psprintf("ALTER INDEX %s.%s DEPENDS ON EXTENSION leadconv", schema, index));
+		}
 		for (j = 0; j < lengthof(triggers); j++)
 		{
 			lc_execute(psprintf("CREATE OR REPLACE TRIGGER %s %s ON %s %s FOR EACH STATEMENT "
@@ -209,6 +218,8 @@ enable_on(const LcFacts *f, LcSourceTable *sources)
 								triggers[j].referencing, f->schema));
 			lc_execute(psprintf("ALTER TABLE %s ENABLE ALWAYS TRIGGER %s",
 								sources[i].qualname, triggers[j].name));
+			lc_execute(psprintf("ALTER TRIGGER %s ON %s DEPENDS ON EXTENSION leadconv",
+								triggers[j].name, sources[i].qualname));
 		}
 	}
 }
