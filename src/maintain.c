@@ -31,12 +31,14 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
+#include "commands/extension.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -86,10 +88,17 @@ indexed_columns(LcTable table)
 		table == LC_BRANCH ? no_index_columns : purchase_index_columns;
 }
 
+/* The name of the index on a source's column, unquoted. */
+static char *
+index_relname(const char *table, const char *column)
+{
+	return psprintf("leadconv_%s_%s_idx", table, column);
+}
+
 static const char *
 index_name(const char *table, const char *column)
 {
-	return quote_identifier(psprintf("leadconv_%s_%s_idx", table, column));
+	return quote_identifier(index_relname(table, column));
 }
 
 /*
@@ -185,9 +194,23 @@ disable_all(const LcFacts *f)
 }
 
 /*
+ * Mark an object on a source as depending on the extension (alter: the
+ * ALTER command that names it), so that DROP EXTENSION takes it along;
+ * pg_dump keeps the mark.  Once: marking an index locks it against readers
+ * of its table until the transaction ends.
+ */
+static void
+depend_on_extension(Oid classid, Oid objid, const char *alter)
+{
+	if (list_member_oid(getAutoExtensionsOfObject(classid, objid),
+						get_extension_oid("leadconv", false)))
+		return;
+	lc_execute(psprintf("%s DEPENDS ON EXTENSION leadconv", alter));
+}
+
+/*
  * Install the triggers, and the indexes that let a few users be found
- * quickly.  Both are marked as depending on the extension: DROP EXTENSION
- * takes them with it, and pg_dump keeps the mark.
+ * quickly, each marked as depending on the extension.
  */
 static void
 enable_on(const LcFacts *f, LcSourceTable *sources)
@@ -200,7 +223,7 @@ enable_on(const LcFacts *f, LcSourceTable *sources)
 	for (i = 0; i < LC_NTABLES; i++)
 	{
 		const char *const *column;
-		const char *schema = quote_identifier(get_namespace_name(get_rel_namespace(sources[i].relid)));
+		Oid			nsp = get_rel_namespace(sources[i].relid);
 
 		for (column = indexed_columns(i); *column != NULL; column++)
 		{
@@ -208,7 +231,9 @@ enable_on(const LcFacts *f, LcSourceTable *sources)
 
 			lc_execute(psprintf("CREATE INDEX IF NOT EXISTS %s ON %s ((%s::pg_catalog.text))",
 								index, sources[i].qualname, quote_identifier(*column)));
-			lc_execute(psprintf("ALTER INDEX %s.%s DEPENDS ON EXTENSION leadconv", schema, index));
+			depend_on_extension(RelationRelationId,
+								get_relname_relid(index_relname(sources[i].name, *column), nsp),
+								psprintf("ALTER INDEX %s.%s", quote_identifier(get_namespace_name(nsp)), index));
 		}
 		for (j = 0; j < lengthof(triggers); j++)
 		{
@@ -218,8 +243,9 @@ enable_on(const LcFacts *f, LcSourceTable *sources)
 								triggers[j].referencing, f->schema));
 			lc_execute(psprintf("ALTER TABLE %s ENABLE ALWAYS TRIGGER %s",
 								sources[i].qualname, triggers[j].name));
-			lc_execute(psprintf("ALTER TRIGGER %s ON %s DEPENDS ON EXTENSION leadconv",
-								triggers[j].name, sources[i].qualname));
+			depend_on_extension(TriggerRelationId,
+								get_trigger_oid(sources[i].relid, triggers[j].name, false),
+								psprintf("ALTER TRIGGER %s ON %s", triggers[j].name, sources[i].qualname));
 		}
 	}
 }
