@@ -15,7 +15,7 @@ REGRESS = setup part1_users part1_zones part1_firsts part1_details part1_types \
 	part1_values part1_errors security anomalies part2 parallel facts auto_refresh glofox \
 	comments install_schema upgrade
 ISOLATION = refresh concurrent_refresh snapshot_writer facts_vacuum refresh_swap \
-	temp_tablespace source_lock
+	temp_tablespace source_lock enable_again
 
 # The usual default: the pg_config on PATH (make test and the scripts set
 # it to the Debian server they install and test).
