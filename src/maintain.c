@@ -200,12 +200,12 @@ disable_all(const LcFacts *f)
  * of its table until the transaction ends.
  */
 static void
-depend_on_extension(Oid classid, Oid objid, const char *alter)
+depend_on_extension(const LcFacts *f, Oid classid, Oid objid, const char *alter)
 {
-	if (list_member_oid(getAutoExtensionsOfObject(classid, objid),
-						get_extension_oid("leadconv", false)))
+	if (list_member_oid(getAutoExtensionsOfObject(classid, objid), f->ext))
 		return;
-	lc_execute(psprintf("%s DEPENDS ON EXTENSION leadconv", alter));
+	lc_execute(psprintf("%s DEPENDS ON EXTENSION %s", alter,
+						quote_identifier(get_extension_name(f->ext))));
 }
 
 /*
@@ -227,13 +227,14 @@ enable_on(const LcFacts *f, LcSourceTable *sources)
 
 		for (column = indexed_columns(i); *column != NULL; column++)
 		{
-			const char *index = index_name(sources[i].name, *column);
+			char	   *relname = index_relname(sources[i].name, *column);
 
 			lc_execute(psprintf("CREATE INDEX IF NOT EXISTS %s ON %s ((%s::pg_catalog.text))",
-								index, sources[i].qualname, quote_identifier(*column)));
-			depend_on_extension(RelationRelationId,
-								get_relname_relid(index_relname(sources[i].name, *column), nsp),
-								psprintf("ALTER INDEX %s.%s", quote_identifier(get_namespace_name(nsp)), index));
+								quote_identifier(relname), sources[i].qualname,
+								quote_identifier(*column)));
+			depend_on_extension(f, RelationRelationId, get_relname_relid(relname, nsp),
+								psprintf("ALTER INDEX %s",
+										 quote_qualified_identifier(get_namespace_name(nsp), relname)));
 		}
 		for (j = 0; j < lengthof(triggers); j++)
 		{
@@ -243,7 +244,7 @@ enable_on(const LcFacts *f, LcSourceTable *sources)
 								triggers[j].referencing, f->schema));
 			lc_execute(psprintf("ALTER TABLE %s ENABLE ALWAYS TRIGGER %s",
 								sources[i].qualname, triggers[j].name));
-			depend_on_extension(TriggerRelationId,
+			depend_on_extension(f, TriggerRelationId,
 								get_trigger_oid(sources[i].relid, triggers[j].name, false),
 								psprintf("ALTER TRIGGER %s ON %s", triggers[j].name, sources[i].qualname));
 		}
